@@ -1,0 +1,115 @@
+"""Offline datasets behind one registry.
+
+>>> from mlprep import datasets
+>>> "shapes-classify" in datasets.available()
+True
+>>> x, y = datasets.load("digits", split="test")[0]
+>>> tuple(x.shape)
+(1, 8, 8)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import Dataset, TensorDataset
+
+from mlprep.errors import UsageError
+
+__all__ = ["load", "available", "info", "register", "DatasetInfo", "Digits"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    description: str
+    splits: tuple[str, ...]
+    card: str  # file name under datasets/
+    factory: Callable[..., Dataset] = field(repr=False)
+    generated: bool = False  # rendered and cached (prepare makes sense)
+
+
+_REGISTRY: dict[str, DatasetInfo] = {}
+
+
+def register(name: str, factory: Callable[..., Dataset], *, description: str, splits=("train", "val", "test"),
+             card: str = "", generated: bool = False) -> None:
+    """Add a dataset to the registry; ``factory(split=..., **options)`` builds it."""
+    _REGISTRY[name] = DatasetInfo(name, description, tuple(splits), card or f"{name}.md", factory, generated)
+
+
+def available() -> list[str]:
+    """Registered dataset names."""
+    return sorted(_REGISTRY)
+
+
+def info(name: str) -> DatasetInfo:
+    """The registry entry for ``name``; an unknown name lists the valid ones."""
+    if name not in _REGISTRY:
+        raise UsageError(f"unknown dataset {name!r}; available: {', '.join(available())}")
+    return _REGISTRY[name]
+
+
+def load(name: str, split: str = "train", **options: Any) -> Dataset:
+    """Build dataset ``name`` for ``split`` (``train``, ``val`` or ``test``).
+
+    Options go to the dataset (for shapes: ``n``, ``size``, ``difficulty``, ``seed``,
+    ``transform``; for shakespeare-chars: ``block_size``, ``stride``).
+    """
+    entry = info(name)
+    if split not in entry.splits:
+        raise UsageError(f"unknown split {split!r} for {name}; valid: {', '.join(entry.splits)}")
+    return entry.factory(split=split, **options)
+
+
+def card_path(name: str) -> Path | None:
+    """The dataset card (Markdown) for ``name`` in a checkout, if there is one."""
+    from mlprep.runtime import repo_root
+
+    root = repo_root()
+    path = root / "datasets" / info(name).card if root else None
+    return path if path is not None and path.is_file() else None
+
+
+class Digits(TensorDataset):
+    """scikit-learn's bundled 8x8 handwritten digits (1,797 images, UCI, CC BY 4.0) as
+    ``(image (1, 8, 8) float in [0, 1], label)``; a fixed 60/20/20 stratified split."""
+
+    def __init__(self, split: str = "train") -> None:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        bunch = load_digits()
+        idx = list(range(len(bunch.target)))
+        train, rest = train_test_split(idx, test_size=0.4, random_state=0, stratify=bunch.target)
+        val, test = train_test_split(rest, test_size=0.5, random_state=0, stratify=bunch.target[rest])
+        chosen = {"train": train, "val": val, "test": test}[split]
+        images = torch.tensor(bunch.images[chosen], dtype=torch.float32).unsqueeze(1) / 16.0
+        super().__init__(images, torch.tensor(bunch.target[chosen], dtype=torch.int64))
+        self.classes = tuple(str(d) for d in range(10))
+
+
+def _register_builtin() -> None:
+    from mlprep.datasets import shakespeare as sh
+    from mlprep.datasets import shapes
+
+    register("shapes-classify", shapes.ShapesClassify, card="shapes.md", generated=True,
+             description="one shape (6 classes) per textured, cluttered image")
+    register("shapes-segment", shapes.ShapesSegment, card="shapes.md", generated=True,
+             description="1-4 shapes per image with semantic masks (7 classes with background)")
+    register("shapes-detect", shapes.ShapesDetect, card="shapes.md", generated=True,
+             description="1-4 shapes per image with boxes and instance masks (torchvision format)")
+    register("digits", Digits, description="scikit-learn's 8x8 handwritten digits (real images)")
+    register("shakespeare-chars", sh.ShakespeareChars, card="shakespeare.md",
+             description="character windows of the plays, held-out plays for val/test")
+    register("shakespeare-speeches", sh.ShakespeareSpeeches, card="shakespeare.md",
+             description="speeches labelled with their play's genre (6 genres)")
+    register("shakespeare-words", sh.ShakespeareWords, card="shakespeare.md",
+             description="lower-cased word tokens per speech, for word2vec")
+
+
+_register_builtin()

@@ -1,0 +1,50 @@
+"""``mlprep datasets list | info NAME | prepare NAME``."""
+
+from __future__ import annotations
+
+import argparse
+
+from mlprep import datasets
+
+
+def _list(args: argparse.Namespace) -> int:
+    for name in datasets.available():
+        entry = datasets.info(name)
+        print(f"{name:<22} {entry.description}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    entry = datasets.info(args.name)
+    print(f"name:        {entry.name}\ndescription: {entry.description}\nsplits:      {', '.join(entry.splits)}")
+    card = datasets.card_path(entry.name)
+    print(f"card:        {card if card else 'datasets/' + entry.card}")
+    if card:
+        print()
+        print(card.read_text(encoding="utf-8"))
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    entry = datasets.info(args.name)
+    options = {"n": args.n} if args.n else {}
+    if args.size and entry.generated:
+        options["size"] = args.size
+    for split in entry.splits:
+        ds = datasets.load(entry.name, split, **options)
+        print(f"{entry.name}/{split}: {len(ds)} items ready")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("datasets", help="list, describe and prepare the offline datasets")
+    sub = p.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
+    sub.add_parser("list", help="registered datasets").set_defaults(func=_list)
+    info = sub.add_parser("info", help="a dataset's splits and card")
+    info.add_argument("name")
+    info.set_defaults(func=_info)
+    prep = sub.add_parser("prepare", help="generate and cache a dataset (with a progress bar)")
+    prep.add_argument("name")
+    prep.add_argument("--n", type=int, default=None, help="items per split (generated datasets)")
+    prep.add_argument("--size", type=int, default=None, help="image side (generated datasets)")
+    prep.set_defaults(func=_prepare)

@@ -1,0 +1,249 @@
+"""``fit`` and ``evaluate``: one small training loop for every model in the curriculum.
+
+Built on 🤗 Accelerate, so the same call runs on a CPU, one GPU (optionally in bf16/fp16)
+or several processes under ``accelerate launch``. A *step function* turns a batch into a
+loss, which is how one loop serves classifiers, segmentation nets, torchvision detection
+models (a dict of losses, summed) and language models.
+
+>>> import torch
+>>> from torch.utils.data import DataLoader, TensorDataset
+>>> _ = torch.manual_seed(0)
+>>> x = torch.randn(64, 2); y = (x[:, 0] > 0).long()
+>>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+>>> model = torch.nn.Linear(2, 2)
+>>> history = fit(model, loader, epochs=20, lr=0.1, val_loader=loader,
+...               metrics={"accuracy": accuracy}, progress=False)
+>>> history.epochs[-1]["accuracy"] > 0.9
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from mlprep.runtime import device as pick_device
+
+__all__ = ["fit", "evaluate", "History", "accuracy", "default_step", "detection_step"]
+
+Batch = Any
+StepFn = Callable[[nn.Module, Batch], "torch.Tensor | Mapping[str, torch.Tensor]"]
+Metric = Callable[[torch.Tensor, torch.Tensor], "float | torch.Tensor"]
+
+
+def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Fraction of rows whose arg-max equals the target (works per pixel too)."""
+    return (outputs.argmax(1) == targets).float().mean()
+
+
+def default_step(loss_fn: Callable[..., torch.Tensor]) -> StepFn:
+    """``x, y = batch; loss_fn(model(x), y)``: classifiers and segmentation nets."""
+
+    def step(model: nn.Module, batch: Batch) -> torch.Tensor:
+        x, y = batch
+        return loss_fn(model(x), y)
+
+    return step
+
+
+def detection_step(model: nn.Module, batch: Batch) -> Mapping[str, torch.Tensor]:
+    """torchvision detection models take ``(images, targets)`` and return a dict of losses."""
+    images, targets = batch
+    return model(list(images), list(targets))
+
+
+@dataclass
+class History:
+    """What happened during :func:`fit`: one dict per epoch, one loss per step."""
+
+    epochs: list[dict[str, float]] = field(default_factory=list)
+    steps: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # training wall time, evaluation excluded
+    stopped: str = ""  # why training ended early ("max_steps", "time_budget"), or ""
+
+    def __getitem__(self, key: str) -> list[float]:
+        """Per-epoch values of ``key``, e.g. ``history["val_loss"]``."""
+        return [e[key] for e in self.epochs if key in e]
+
+    @property
+    def last(self) -> dict[str, float]:
+        return self.epochs[-1] if self.epochs else {}
+
+    def plot(self, ax=None, smooth: int = 20):
+        """Training loss per step (smoothed) and per-epoch validation loss and metrics."""
+        from mlprep.plots import plot_history
+
+        return plot_history(self, ax=ax, smooth=smooth)
+
+
+def _total_loss(out: torch.Tensor | Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float] | None]:
+    if isinstance(out, Mapping):
+        parts = {k: v for k, v in out.items()}
+        return sum(parts.values()), parts  # type: ignore[return-value]
+    return out, None
+
+
+def _accelerator(dev: torch.device, mixed_precision: str):
+    from accelerate import Accelerator
+
+    return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    loader: Iterable[Batch],
+    *,
+    loss_fn: Callable[..., torch.Tensor] | None = None,
+    step_fn: StepFn | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    device: str | torch.device | None = None,
+) -> dict[str, float]:
+    """Mean loss and metrics over ``loader`` in eval mode, weighted by batch size.
+
+    Metrics take ``(outputs, targets)`` of one batch, so they need ``(x, y)`` batches and
+    must be means over the batch (accuracy is; mIoU is not: compute that yourself).
+    """
+    from accelerate.utils import send_to_device
+
+    dev = pick_device(device) if device is not None else next(model.parameters()).device
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    step = step_fn or default_step(loss_fn)
+    was_training = model.training
+    model.eval()
+    totals: dict[str, float] = {}
+    count = 0
+    for batch in loader:
+        batch = send_to_device(batch, dev)
+        n = len(batch[0]) if isinstance(batch, (list, tuple)) else 1
+        if metrics:
+            x, y = batch
+            outputs = model(x)
+            values = {"loss": loss_fn(outputs, y)} if step_fn is None else {"loss": _total_loss(step(model, batch))[0]}
+            values.update({name: fn(outputs, y) for name, fn in metrics.items()})
+        else:
+            values = {"loss": _total_loss(step(model, batch))[0]}
+        for k, v in values.items():
+            totals[k] = totals.get(k, 0.0) + float(v) * n
+        count += n
+    model.train(was_training)
+    return {k: v / max(count, 1) for k, v in totals.items()}
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable[Batch],
+    *,
+    epochs: int = 1,
+    max_steps: int | None = None,
+    time_budget_s: float | None = None,
+    optimizer: torch.optim.Optimizer | None = None,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    loss_fn: Callable[..., torch.Tensor] | None = None,
+    step_fn: StepFn | None = None,
+    val_loader: Iterable[Batch] | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    eval_fn: Callable[[nn.Module], Mapping[str, float]] | None = None,
+    grad_clip: float | None = None,
+    scheduler: Any = None,
+    device: str | torch.device | None = None,
+    mixed_precision: str = "no",
+    progress: bool = True,
+    desc: str = "fit",
+) -> History:
+    """Train ``model`` and return a :class:`History`.
+
+    - ``step_fn(model, batch)`` returns a loss or a dict of losses (summed); by default
+      ``loss_fn(model(x), y)`` with cross-entropy.
+    - Stops after ``epochs``, or earlier at ``max_steps`` optimizer steps or after
+      ``time_budget_s`` seconds of training (then the partial epoch is still evaluated).
+    - Each epoch: mean training loss, then ``val_loader`` loss and ``metrics``, then
+      ``eval_fn(model)`` for anything else (mAP, say). Evaluation time is not training time.
+    - ``scheduler``: an LR scheduler, or a function ``optimizer -> scheduler``; stepped
+      once per optimizer step.
+    - A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+    """
+    from accelerate.utils import send_to_device
+
+    dev = pick_device(device)
+    accelerator = _accelerator(dev, mixed_precision)
+    dev = accelerator.device
+    model.to(dev)
+    if optimizer is None:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if callable(scheduler) and not hasattr(scheduler, "step"):
+        scheduler = scheduler(optimizer)
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    step = step_fn or default_step(loss_fn)
+    if accelerator.num_processes > 1:
+        # Shard the data across processes; in one process the plain loader is faster.
+        model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
+    else:
+        model, optimizer = accelerator.prepare(model, optimizer)
+    history = History()
+    global_step = 0
+    show = progress and accelerator.is_main_process
+    for epoch in range(1, epochs + 1):
+        model.train()
+        t_epoch = time.perf_counter()
+        total, seen, samples = 0.0, 0, 0
+        bar = tqdm(train_loader, desc=f"{desc} {epoch}/{epochs}", disable=not show, leave=True,
+                   dynamic_ncols=True, mininterval=0.5)
+        for batch in bar:
+            batch = send_to_device(batch, dev)
+            with accelerator.autocast():
+                loss, _parts = _total_loss(step(model, batch))
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"loss became {value} at epoch {epoch}, step {global_step + 1} "
+                    f"(step {seen + 1} of this epoch); lower the learning rate, clip gradients "
+                    "(grad_clip=1.0) or check the data for NaNs"
+                )
+            optimizer.zero_grad(set_to_none=True)
+            accelerator.backward(loss)
+            if grad_clip is not None:
+                accelerator.clip_grad_norm_(model.parameters(), grad_clip)
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            global_step += 1
+            seen += 1
+            total += value
+            history.steps.append(value)
+            samples += len(batch[0]) if isinstance(batch, (list, tuple)) and hasattr(batch[0], "__len__") else 1
+            if show and seen % 10 == 0:
+                rate = samples / max(time.perf_counter() - t_epoch, 1e-9)
+                bar.set_postfix(loss=f"{total / seen:.4f}", samples_s=f"{rate:.0f}", refresh=False)
+            if max_steps is not None and global_step >= max_steps:
+                history.stopped = "max_steps"
+            elif time_budget_s is not None and history.seconds + time.perf_counter() - t_epoch >= time_budget_s:
+                history.stopped = "time_budget"
+            if history.stopped:
+                break
+        bar.close()
+        train_seconds = time.perf_counter() - t_epoch
+        history.seconds += train_seconds
+        row: dict[str, float] = {"epoch": epoch, "step": global_step, "train_loss": total / max(seen, 1),
+                                 "seconds": train_seconds}
+        if val_loader is not None:
+            scores = evaluate(model, val_loader, loss_fn=loss_fn, step_fn=step_fn, metrics=metrics, device=dev)
+            row["val_loss"] = scores.pop("loss")
+            row.update(scores)
+        if eval_fn is not None:
+            row.update({k: float(v) for k, v in eval_fn(model).items()})
+        history.epochs.append(row)
+        if show and (val_loader is not None or eval_fn is not None):
+            shown = ", ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in {"epoch", "step", "seconds"})
+            tqdm.write(f"epoch {epoch}: {shown}")
+        if history.stopped:
+            break
+    return history
