@@ -31,7 +31,7 @@ from typing import Any
 from mlprep.errors import MlprepError
 from mlprep.runtime import atomic_write_bytes, atomic_write_text, results_dir
 
-__all__ = ["record", "load", "check", "evaluate_targets", "TargetMissed", "Timer", "path_for"]
+__all__ = ["record", "load", "check", "evaluate_targets", "evaluate_expression", "TargetMissed", "Timer", "path_for"]
 
 
 class TargetMissed(MlprepError, AssertionError):
@@ -49,7 +49,7 @@ _COMPARE = {
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
-def _eval(expr: str, metrics: Mapping[str, float]) -> float:
+def evaluate_expression(expr: str, metrics: Mapping[str, float]) -> float:
     """Evaluate ``expr`` (numbers, metric names, + - * / and parentheses) safely."""
 
     def walk(node: ast.AST) -> float:
@@ -92,7 +92,7 @@ def evaluate_targets(
         row: dict[str, Any] = {"target": lhs, "condition": condition, "value": None, "bound": None}
         try:
             op, rhs = _split_condition(condition)
-            value, bound = _eval(lhs, metrics), _eval(rhs, metrics)
+            value, bound = evaluate_expression(lhs, metrics), evaluate_expression(rhs, metrics)
             row.update(value=value, bound=bound)
             ok = not (math.isnan(value) or math.isnan(bound)) and _COMPARE[op](value, bound)
             row.update(ok=bool(ok), reason="" if ok else f"{value:.6g} is not {op} {bound:.6g}")

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import platformdirs
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "device",
@@ -45,6 +47,8 @@ def device(name: str | torch.device | None = None) -> torch.device:
     >>> device("auto").type in {"cpu", "cuda", "mps"}
     True
     """
+    import torch  # imported here so that `import mlprep` stays fast for the CLI tools
+
     if name is None:
         name = os.environ.get("MLPREP_DEVICE", "auto")
     if isinstance(name, torch.device):
@@ -74,11 +78,14 @@ def device(name: str | torch.device | None = None) -> torch.device:
 def seed_everything(seed: int) -> int:
     """Seed Python, NumPy and PyTorch (all devices) so a run can be repeated.
 
-    >>> seed_everything(0)
-    0
-    >>> a = torch.rand(1); _ = seed_everything(0); bool(torch.equal(a, torch.rand(1)))
+    >>> import torch
+    >>> _ = seed_everything(0); a = torch.rand(1)
+    >>> _ = seed_everything(0); bool(torch.equal(a, torch.rand(1)))
     True
     """
+    import numpy as np
+    import torch
+
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -188,6 +189,8 @@ def fit(
         model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
     else:
         model, optimizer = accelerator.prepare(model, optimizer)
+    # autocast only when asked for: entering Accelerate's context each step costs time.
+    autocast = accelerator.autocast if mixed_precision != "no" else contextlib.nullcontext
     history = History()
     global_step = 0
     show = progress and accelerator.is_main_process
@@ -199,7 +202,7 @@ def fit(
                    dynamic_ncols=True, mininterval=0.5)
         for batch in bar:
             batch = send_to_device(batch, dev)
-            with accelerator.autocast():
+            with autocast():
                 loss, _parts = _total_loss(step(model, batch))
             value = loss.item()
             if not math.isfinite(value):

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import matplotlib
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from mlprep import datasets, fit
+from mlprep.datasets.shapes import detection_collate
+from mlprep.train import History, accuracy, detection_step, evaluate
+
+
+def _blobs(n=128, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, generator=g)
+    return TensorDataset(x, (x[:, 0] + x[:, 1] > 0).long())
+
+
+def test_classifier_learns_and_reports_metrics():
+    torch.manual_seed(0)
+    loader = DataLoader(_blobs(), batch_size=32, shuffle=True)
+    history = fit(nn.Linear(2, 2), loader, epochs=15, lr=0.1, val_loader=loader, metrics={"accuracy": accuracy},
+                  progress=False)
+    assert isinstance(history, History) and len(history.epochs) == 15 and len(history.steps) == 60
+    assert history["accuracy"][-1] > 0.9 and history["val_loss"][-1] < history["val_loss"][0]
+    assert history.seconds > 0 and history.last["epoch"] == 15
+    fig = history.plot()
+    assert isinstance(fig, matplotlib.figure.Figure)
+
+
+def test_segmentation_net_trains_on_shapes(tmp_home):
+    ds = datasets.load("shapes-segment", "train", n=16, size=32, progress=False)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, ds.num_classes, 1))
+    history = fit(model, DataLoader(ds, batch_size=8), epochs=2, progress=False)
+    assert len(history.steps) == 4 and all(torch.isfinite(torch.tensor(history.steps)))
+    scores = evaluate(model, DataLoader(ds, batch_size=8), metrics={"pixel_acc": accuracy})
+    assert 0.0 <= scores["pixel_acc"] <= 1.0
+
+
+def test_torchvision_detection_model_dict_of_losses(tmp_home):
+    from torchvision.models.detection import FasterRCNN
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+
+    backbone = nn.Sequential(nn.Conv2d(3, 16, 3, stride=2, padding=1), nn.ReLU())
+    backbone.out_channels = 16
+    model = FasterRCNN(backbone, num_classes=7, min_size=48, max_size=48,
+                       rpn_anchor_generator=AnchorGenerator(((8, 16),), ((1.0,),)),
+                       box_roi_pool=__import__("torchvision").ops.MultiScaleRoIAlign(["0"], 7, 2),
+                       rpn_batch_size_per_image=32, box_batch_size_per_image=32)
+    ds = datasets.load("shapes-detect", "train", n=4, size=48, progress=False)
+    loader = DataLoader(ds, batch_size=2, collate_fn=detection_collate)
+    history = fit(model, loader, epochs=1, step_fn=detection_step, progress=False)
+    assert len(history.steps) == 2 and all(v > 0 for v in history.steps)
+
+
+def test_language_model_with_custom_step_and_budget():
+    ds = datasets.load("shakespeare-chars", "val", block_size=16)
+    emb = nn.Sequential(nn.Embedding(ds.vocab_size, 16), nn.Linear(16, ds.vocab_size))
+
+    def lm_step(model, batch):
+        x, y = batch
+        logits = model(x)  # (B, T, V)
+        return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+
+    history = fit(emb, DataLoader(ds, batch_size=32), max_steps=25, step_fn=lm_step, progress=False)
+    assert history.stopped == "max_steps" and len(history.steps) == 25
+    assert history.steps[-1] < history.steps[0]
+    timed = fit(emb, DataLoader(ds, batch_size=32), epochs=100, time_budget_s=0.3, step_fn=lm_step, progress=False)
+    assert timed.stopped == "time_budget" and timed.seconds < 5
+
+
+def test_non_finite_loss_names_the_step():
+    calls = []
+
+    def step(model, batch):
+        calls.append(1)
+        loss = model(batch[0]).pow(2).mean()
+        return loss * float("nan") if len(calls) == 3 else loss
+
+    with pytest.raises(FloatingPointError, match=r"epoch 1, step 3"):
+        fit(nn.Linear(2, 1), DataLoader(_blobs(), batch_size=16), step_fn=step, progress=False)
+
+
+def test_grad_clip_and_scheduler_factory():
+    loader = DataLoader(_blobs(), batch_size=32)
+    model = nn.Linear(2, 2)
+    history = fit(model, loader, epochs=2, grad_clip=0.5, progress=False,
+                  scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    assert len(history.steps) == 8
