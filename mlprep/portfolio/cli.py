@@ -1,0 +1,52 @@
+"""``mlprep portfolio build [--out DIR] [--name NAME]`` and ``mlprep portfolio open``."""
+
+from __future__ import annotations
+
+import argparse
+import webbrowser
+from pathlib import Path
+
+from mlprep.errors import MlprepError
+from mlprep.portfolio.site import build, default_out
+
+
+def _build(args: argparse.Namespace) -> int:
+    index = build(args.out, name=args.name or "")
+    print(f"portfolio written to {index.parent}")
+    print(f"  site:   {index.as_uri()}")
+    print(f"  GitHub: {index.parent / 'README.md'}")
+    print("open it with: mlprep portfolio open" + (f" --out {args.out}" if args.out else ""))
+    return 0
+
+
+def _open(args: argparse.Namespace) -> int:
+    index = (Path(args.out) if args.out else default_out()).resolve() / "index.html"
+    if not index.is_file():
+        raise MlprepError(f"no portfolio at {index.parent}: run `mlprep portfolio build` first")
+    print(index.as_uri())
+    if not webbrowser.open(index.as_uri()):
+        raise MlprepError(f"could not start a web browser; open {index.as_uri()} yourself")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``mlprep portfolio`` with its ``build`` and ``open`` subcommands."""
+    parser = subparsers.add_parser(
+        "portfolio", help="build a portfolio site and README from notebook results",
+        description="Turn results/ into a static portfolio site (portfolio/index.html) and a "
+        "README for GitHub. Projects that have not run are listed as 'not yet run'.",
+    )
+    actions = parser.add_subparsers(dest="portfolio_command", metavar="ACTION")
+    build_parser = actions.add_parser("build", help="write the site and README")
+    build_parser.add_argument("--out", metavar="DIR", help=f"output folder (default: {default_out()})")
+    build_parser.add_argument("--name", metavar="NAME", help="your name, shown in titles and model cards")
+    build_parser.set_defaults(func=_build)
+    open_parser = actions.add_parser("open", help="open the built site in a web browser")
+    open_parser.add_argument("--out", metavar="DIR", help="the folder given to build --out")
+    open_parser.set_defaults(func=_open)
+
+    def _usage(_: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(func=_usage)

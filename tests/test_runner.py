@@ -1,0 +1,115 @@
+"""`mlprep run` on tiny fixture notebooks (not the curriculum), so these stay fast."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlprep import runner
+from mlprep.cli import main
+from mlprep.errors import UsageError
+
+
+def write_notebook(path: Path, *cells: str, parameters: str | None = "SEED = 0\nEPOCHS = 1") -> Path:
+    """A notebook whose first code cell (tagged `parameters`) is ``parameters``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {path.stem}"))
+    if parameters is not None:
+        nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+RECORD = (
+    "from mlprep import results\n"
+    "results.record('{stem}', {{'acc': {acc}, 'epochs': EPOCHS}}, targets={{'acc': '>= 0.9'}}, device='cpu', seed=SEED)\n"
+    "results.check('{stem}')"
+)
+
+
+@pytest.fixture()
+def curriculum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Four notebooks: one passes, one raises, one misses its target, one is not JSON."""
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_good.ipynb", "x = EPOCHS * 2", RECORD.format(stem="01_good", acc=0.95))
+    write_notebook(folder / "02_broken.ipynb", "raise ValueError('boom at step 3')")
+    write_notebook(folder / "03_weak.ipynb", RECORD.format(stem="03_weak", acc=0.5))
+    (folder / "04_corrupt.ipynb").write_text("not a notebook")
+    (folder / "notes.ipynb").write_text("{}")  # not NN_name.ipynb: not part of the curriculum
+    return folder
+
+
+def test_failure_does_not_stop_the_others_and_sets_exit_code(curriculum: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--notebooks-dir", str(curriculum)])
+    out = capsys.readouterr().out
+    assert code == 1
+    results = tmp_path / "results"
+    runs = {stem: json.loads((results / stem / "run.json").read_text()) for stem in ("01_good", "02_broken", "03_weak")}
+    assert runs["01_good"]["status"] == "passed"
+    assert runs["02_broken"]["status"] == "failed"
+    assert "ValueError: boom at step 3" in runs["02_broken"]["error"]
+    assert runs["03_weak"]["status"] == "missed target"  # it ran after the failure
+    assert "acc = 0.95 (target >= 0.9, met)" in out
+    assert "acc = 0.5 (target >= 0.9, MISSED)" in out
+    assert "04_corrupt: cannot read" in out
+    assert "1 passed, 2 failed, 1 missed a target" in out
+    for stem in runs:  # executed copies are saved, failures included, with their outputs
+        executed = nbformat.read(results / stem / "executed.ipynb", as_version=4)
+        assert any(c.get("outputs") or c.get("execution_count") for c in executed.cells if c.cell_type == "code")
+    broken = nbformat.read(results / "02_broken" / "executed.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in broken.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_parameters_are_injected_after_the_parameters_cell(curriculum: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "01", "-p", "EPOCHS=7", "-p", "SEED=3", "--notebooks-dir", str(curriculum)])
+    assert code == 0  # all (one) notebooks passed
+    assert "1 passed, 0 failed, 0 missed a target" in capsys.readouterr().out
+    recorded = json.loads((tmp_path / "results" / "01_good" / "metrics.json").read_text())
+    assert recorded["metrics"]["epochs"] == 7 and recorded["seed"] == 3
+    executed = nbformat.read(tmp_path / "results" / "01_good" / "executed.ipynb", as_version=4)
+    tags = [c.metadata.get("tags", []) for c in executed.cells]
+    position = tags.index(["injected-parameters"])
+    assert tags[position - 1] == ["parameters"]
+    assert "EPOCHS = 7" in executed.cells[position].source
+
+
+def test_unknown_parameter_warns(tmp_path: Path) -> None:
+    nb = nbformat.read(write_notebook(tmp_path / "01_a.ipynb", "pass"), as_version=4)
+    warnings = runner.inject_parameters(nb, {"EPOCS": 2})
+    assert warnings and "EPOCS" in warnings[0]
+    nb_without = nbformat.read(write_notebook(tmp_path / "02_b.ipynb", "pass", parameters=None), as_version=4)
+    assert "at the top" in runner.inject_parameters(nb_without, {"A": 1})[0]
+    assert nb_without.cells[0].source.endswith("A = 1\n")
+
+
+def test_kernel_runs_offline_with_the_same_results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    check = (
+        "import os\n"
+        "assert os.environ['HF_HUB_OFFLINE'] == '1' and os.environ['TRANSFORMERS_OFFLINE'] == '1'\n"
+        f"assert os.environ['MLPREP_RESULTS'] == {str(tmp_path / 'results')!r}"
+    )
+    path = write_notebook(tmp_path / "01_offline.ipynb", check)
+    outcome = runner.run_notebook(path, {})
+    assert outcome.status == runner.PASSED, outcome.error
+
+
+def test_notebook_names_resolve_or_fail_clearly(curriculum: Path) -> None:
+    assert [p.stem for p in runner.find_notebooks([], curriculum)] == ["01_good", "02_broken", "03_weak", "04_corrupt"]
+    assert runner.find_notebooks(["02"], curriculum)[0].stem == "02_broken"
+    assert runner.find_notebooks([str(curriculum / "03_weak.ipynb")], curriculum)[0].stem == "03_weak"
+    with pytest.raises(UsageError, match="choose from: 01_good, 02_broken, 03_weak, 04_corrupt"):
+        runner.find_notebooks(["05_missing"], curriculum)
+    with pytest.raises(UsageError, match="ambiguous"):
+        runner.find_notebooks(["0"], curriculum)
+    with pytest.raises(UsageError, match="NAME=VALUE"):
+        runner.parse_parameters(["EPOCHS"])
