@@ -1,0 +1,176 @@
+"""The interview tracker: one human-editable YAML file per interview in
+``$MLPREP_HOME/interviews/``, written atomically under the shared lock.
+
+An interview records the company, role, date, rounds, outcome and notes, the questions
+you were asked (catalog ids, created on the fly for new ones) and the questions you asked.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> home = Path(tempfile.mkdtemp())
+>>> iv = add_interview(home, company="Acme AI", role="ML engineer", date="2026-03-02",
+...                    rounds=["HR screen"])
+>>> iv.id, iv.rounds
+('2026-03-02-acme-ai', ['hr-screen'])
+>>> [i.company for i in load_interviews(home)]
+['Acme AI']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlprep.errors import UsageError
+from mlprep.quiz.store import lock_for
+from mlprep.runtime import atomic_write_text
+
+ROUNDS = ("hr-screen", "technical", "take-home", "coding", "onsite", "final")
+OUTCOMES = ("pending", "passed", "offer", "rejected", "withdrawn")
+
+
+@dataclass
+class Interview:
+    id: str
+    company: str
+    role: str = ""
+    date: str = ""
+    rounds: list[str] = field(default_factory=list)
+    outcome: str = "pending"
+    notes: str = ""
+    asked: list[dict[str, str]] = field(default_factory=list)  # [{question, round}]
+    i_asked: list[dict[str, str]] = field(default_factory=list)  # [{question?, text}]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def interviews_dir(home: Path) -> Path:
+    path = Path(home) / "interviews"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_date(text: str) -> str:
+    """A ``YYYY-MM-DD`` date or a one-line error.
+
+    >>> check_date("2026-02-30")
+    Traceback (most recent call last):
+    ...
+    mlprep.errors.UsageError: bad date '2026-02-30': use YYYY-MM-DD, e.g. 2026-03-02
+    """
+    try:
+        return dt.date.fromisoformat(str(text)).isoformat()
+    except ValueError:
+        raise UsageError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-03-02") from None
+
+
+def check_round(text: str) -> str:
+    """Normalise a round name ("HR screen" -> "hr-screen"); unknown rounds are errors."""
+    name = re.sub(r"[\s_]+", "-", str(text).strip().lower())
+    if name not in ROUNDS:
+        raise UsageError(f"unknown round {text!r} (use one of: {', '.join(ROUNDS)})")
+    return name
+
+
+def check_outcome(text: str) -> str:
+    name = str(text).strip().lower()
+    if name not in OUTCOMES:
+        raise UsageError(f"unknown outcome {text!r} (use one of: {', '.join(OUTCOMES)})")
+    return name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "company"
+
+
+def _from_file(path: Path) -> Interview:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise UsageError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from None
+    if not isinstance(data, dict) or not data.get("company"):
+        raise UsageError(f"{path}:1: not an interview record (needs at least 'company')")
+    known = {k: v for k, v in data.items() if k in Interview.__dataclass_fields__}
+    known["id"] = path.stem
+    known["date"] = str(known.get("date") or "")
+    return Interview(**known)
+
+
+def load_interviews(home: Path, errors: list[str] | None = None) -> list[Interview]:
+    """Every interview, oldest first; unreadable files go to ``errors`` (or raise)."""
+    interviews = []
+    for path in sorted(interviews_dir(home).glob("*.yaml")):
+        try:
+            interviews.append(_from_file(path))
+        except UsageError as e:
+            if errors is None:
+                raise
+            errors.append(str(e))
+    return sorted(interviews, key=lambda i: (i.date, i.id))
+
+
+def get_interview(home: Path, interview_id: str) -> Interview:
+    path = interviews_dir(home) / f"{interview_id}.yaml"
+    if not path.is_file():
+        raise UsageError(f"unknown interview id {interview_id!r} (see `mlprep interviews list`)")
+    return _from_file(path)
+
+
+def save_interview(home: Path, interview: Interview) -> Path:
+    path = interviews_dir(home) / f"{interview.id}.yaml"
+    data = interview.to_dict()
+    data.pop("id")
+    with lock_for(home):
+        atomic_write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+    return path
+
+
+def add_interview(home: Path, *, company: str, role: str = "", date: str | None = None,
+                  rounds: list[str] | None = None, outcome: str = "pending", notes: str = "") -> Interview:
+    """Create and save an interview; its id is ``<date>-<company>`` (made unique)."""
+    if not company.strip():
+        raise UsageError("an interview needs a company: --company NAME")
+    date = check_date(date) if date else dt.date.today().isoformat()
+    interview = Interview("", company.strip(), role, date, [check_round(r) for r in rounds or []],
+                          check_outcome(outcome), notes)
+    with lock_for(home):
+        base = f"{date}-{_slug(company)}"
+        taken = {p.stem for p in interviews_dir(home).glob("*.yaml")}
+        interview.id, n = base, 2
+        while interview.id in taken:
+            interview.id, n = f"{base}-{n}", n + 1
+        save_interview(home, interview)
+    return interview
+
+
+def latest_for_company(home: Path, company: str) -> Interview | None:
+    """The most recent interview with ``company`` (case-insensitive), or None."""
+    matches = [i for i in load_interviews(home, errors=[]) if i.company.lower() == company.strip().lower()]
+    return matches[-1] if matches else None
+
+
+def update_interview(home: Path, interview_id: str, change: Callable[[Interview], None]) -> Interview:
+    """Re-read, change and save an interview under the lock, so concurrent updates all land."""
+    with lock_for(home):
+        interview = get_interview(home, interview_id)
+        change(interview)
+        save_interview(home, interview)
+    return interview
+
+
+def link_question(interview: Interview, question_id: str, round_name: str | None) -> None:
+    """Record that ``question_id`` was asked (in ``round_name``, added to the rounds if new)."""
+    entry = {"question": question_id}
+    if round_name:
+        entry["round"] = check_round(round_name)
+        if entry["round"] not in interview.rounds:
+            interview.rounds.append(entry["round"])
+    if entry not in interview.asked:
+        interview.asked.append(entry)

@@ -1,0 +1,99 @@
+"""Showing questions: collapsible HTML in Jupyter, plain text elsewhere.
+
+>>> from mlprep.quiz.catalog import Question
+>>> q = Question("q", "technical", ("cnn",), "E", "Why pool?", "To **shrink** the map.")
+>>> "<details" in questions_html([q]) and "<strong>shrink</strong>" in questions_html([q])
+True
+>>> print(questions_text([q]))
+[q] (technical, E; cnn)
+Q: Why pool?
+A: To **shrink** the map.
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from mlprep.quiz.catalog import Question
+
+NO_ANSWER = "(no answer yet: add one with `mlprep quiz edit {id}`)"
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown -> HTML with the ``markdown`` package; escaped text if it is missing."""
+    try:
+        import markdown
+    except ImportError:  # pragma: no cover - markdown ships with mlprep's dependencies
+        return f"<pre>{html.escape(text)}</pre>"
+    return markdown.markdown(text, extensions=["fenced_code", "tables"])
+
+
+def _link_html(link: str) -> str:
+    href = html.escape(link, quote=True)
+    return f'<a href="{href}">{html.escape(link)}</a>'
+
+
+def questions_html(questions: Sequence[Question], title: str | None = None) -> str:
+    """One ``<details>`` block per question: the prompt is the summary, the answer,
+    hints and links open on click."""
+    parts = [f"<h4>{html.escape(title)}</h4>"] if title else []
+    for q in questions:
+        answer = markdown_to_html(q.answer) if q.answer else f"<p><em>{html.escape(NO_ANSWER.format(id=q.id))}</em></p>"
+        hints = "".join(f"<li>{html.escape(h)}</li>" for h in q.hints)
+        links = ", ".join(_link_html(link) for link in q.links)
+        parts.append(
+            "<details style='margin:0.4em 0'>"
+            f"<summary><b>{html.escape(q.prompt)}</b> "
+            f"<small style='color:#777'>[{html.escape(q.id)} &middot; {q.difficulty}]</small></summary>"
+            "<div style='margin-left:1.5em'>"
+            + (f"<p><i>Hints</i></p><ul>{hints}</ul>" if hints else "")
+            + answer
+            + (f"<p><small>See: {links}</small></p>" if links else "")
+            + "</div></details>"
+        )
+    if not questions:
+        parts.append("<p><em>No questions match.</em></p>")
+    return "\n".join(parts)
+
+
+def question_text(q: Question, *, with_answer: bool = True) -> str:
+    """Plain text for one question (terminal and non-IPython fallback)."""
+    lines = [f"[{q.id}] ({q.kind}, {q.difficulty}; {', '.join(q.topics)})", f"Q: {q.prompt}"]
+    if with_answer:
+        lines.append("A: " + (q.answer or NO_ANSWER.format(id=q.id)))
+        lines += [f"Hint: {h}" for h in q.hints]
+        lines += [f"See: {link}" for link in q.links]
+    return "\n".join(lines) + "\n"
+
+
+def questions_text(questions: Sequence[Question], title: str | None = None) -> str:
+    head = f"== {title} ==\n" if title else ""
+    return head + ("\n".join(question_text(q) for q in questions) or "No questions match.\n")
+
+
+def in_ipython_kernel() -> bool:
+    """True inside a Jupyter/IPython kernel that can display HTML."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def print_markdown(text: str, *, file=None) -> None:
+    """Print Markdown to a terminal: rendered with ``rich`` when it is installed and the
+    output is a terminal, else as the Markdown source wrapped to 100 columns."""
+    file = sys.stdout if file is None else file
+    if getattr(file, "isatty", lambda: False)():
+        try:
+            from rich.console import Console
+            from rich.markdown import Markdown
+
+            Console(file=file).print(Markdown(text))
+            return
+        except ImportError:
+            pass
+    for paragraph in text.split("\n"):
+        print(textwrap.fill(paragraph, 100) if len(paragraph) > 100 and not paragraph.startswith(" ") else paragraph, file=file)
