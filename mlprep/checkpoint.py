@@ -62,7 +62,15 @@ def save(path: str | os.PathLike, model: torch.nn.Module, optimizer: torch.optim
     """Save ``model`` (and ``optimizer``) with JSON-serialisable ``metadata``, atomically."""
     model = getattr(model, "module", model)  # unwrap DDP / compiled wrappers
     model = getattr(model, "_orig_mod", model)
-    tensors = {f"{_MODEL}{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tensors: dict[str, torch.Tensor] = {}
+    storages: set[int] = set()
+    for k, v in model.state_dict().items():
+        t = v.detach().cpu().contiguous()
+        # Tied weights (a GPT's output head is its token embedding) share memory, which
+        # safetensors refuses: save the second name as a copy; load_state_dict re-ties them.
+        ptr = t.untyped_storage().data_ptr()
+        tensors[f"{_MODEL}{k}"] = t.clone() if ptr in storages else t
+        storages.add(ptr)
     header: dict[str, str] = {"metadata": json.dumps(metadata or {})}
     if optimizer is not None:
         opt_tensors, plain = _flatten_optimizer(optimizer.state_dict())

@@ -94,7 +94,15 @@ def _total_loss(out: torch.Tensor | Mapping[str, torch.Tensor]) -> tuple[torch.T
 def _accelerator(dev: torch.device, mixed_precision: str):
     from accelerate import Accelerator
 
-    return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
+    try:
+        return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
+    except ValueError:
+        # Accelerate keeps one state per process and refuses another mixed-precision or device
+        # setting later (a notebook comparing fp32 with bf16): start that state afresh.
+        from accelerate.state import AcceleratorState
+
+        AcceleratorState._reset_state()
+        return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
 
 
 @torch.no_grad()
@@ -159,6 +167,7 @@ def fit(
     mixed_precision: str = "no",
     progress: bool = True,
     desc: str = "fit",
+    compile: bool = False,
 ) -> History:
     """Train ``model`` and return a :class:`History`.
 
@@ -171,6 +180,8 @@ def fit(
     - ``scheduler``: an LR scheduler, or a function ``optimizer -> scheduler``; stepped
       once per optimizer step.
     - A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+    - ``mixed_precision``: ``"no"``, ``"bf16"`` or ``"fp16"`` (GPUs), through Accelerate;
+      ``compile=True`` runs the model through ``torch.compile`` (the first steps are slower).
     """
     from accelerate.utils import send_to_device
 
@@ -189,6 +200,8 @@ def fit(
         model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
     else:
         model, optimizer = accelerator.prepare(model, optimizer)
+    if compile:
+        model = torch.compile(model)  # shares the parameters: the caller's model is what trains
     # autocast only when asked for: entering Accelerate's context each step costs time.
     autocast = accelerator.autocast if mixed_precision != "no" else contextlib.nullcontext
     history = History()
