@@ -1,0 +1,83 @@
+"""YOLOv1 encoding, loss and decoding; the small Faster R-CNN."""
+
+from __future__ import annotations
+
+import torch
+
+from mlprep.vision import dense
+from mlprep.vision.frcnn import small_faster_rcnn
+from mlprep.vision.metrics import mean_average_precision
+from mlprep.vision.yolo import YOLOv1, decode, encode_targets, yolo_loss
+
+TARGETS = [
+    {"boxes": torch.tensor([[4.0, 6.0, 20.0, 30.0], [40.0, 40.0, 60.0, 52.0]]), "labels": torch.tensor([2, 5])},
+    {"boxes": torch.tensor([[10.0, 10.0, 40.0, 40.0]]), "labels": torch.tensor([1])},
+]
+
+
+def perfect_raw(targets: list[dict], grid: int = 8, size: int = 64, num_classes: int = 6) -> torch.Tensor:
+    """Raw network output that encodes ``targets`` exactly (first predictor of each cell)."""
+    has_obj, box, cls = encode_targets(targets, grid, size)
+    logit = lambda p: torch.logit(p.clamp(1e-6, 1 - 1e-6))  # noqa: E731
+    raw = torch.full((len(targets), grid, grid, 2 * 5 + num_classes), -20.0)
+    raw[..., 0:4] = logit(box)
+    raw[..., 4] = torch.where(has_obj, 20.0, -20.0)
+    raw[..., 10:] = torch.nn.functional.one_hot(cls, num_classes) * 40.0 - 20.0
+    return raw
+
+
+def test_encode_then_decode_recovers_the_boxes() -> None:
+    detections = decode(perfect_raw(TARGETS))
+    for det, target in zip(detections, TARGETS, strict=True):
+        order = det["boxes"][:, 0].argsort()
+        torch.testing.assert_close(det["boxes"][order], target["boxes"], atol=1e-3, rtol=0)
+        assert det["labels"][order].tolist() == target["labels"].tolist()
+    assert mean_average_precision(detections, TARGETS)["map"] > 0.99
+
+
+def test_shared_cell_keeps_the_larger_box() -> None:
+    t = [{"boxes": torch.tensor([[0.0, 0.0, 30.0, 30.0], [12.0, 12.0, 18.0, 18.0]]), "labels": torch.tensor([1, 2])}]
+    has_obj, box, cls = encode_targets(t, grid=4, image_size=64)  # both centres in cell (0, 0)
+    assert int(has_obj.sum()) == 1
+    assert int(cls[0, 0, 0]) == 0  # the large one (label 1 -> class 0)
+
+
+def test_yolo_loss_prefers_the_truth_and_training_reduces_it() -> None:
+    has_obj, box, cls = encode_targets(TARGETS, 8, 64)
+    good = yolo_loss(perfect_raw(TARGETS), has_obj, box, cls)
+    bad = yolo_loss(torch.zeros(2, 8, 8, 16), has_obj, box, cls)
+    assert float(good) < 0.01 < float(bad)
+    torch.manual_seed(0)
+    net = YOLOv1(6, grid=8, width=4)
+    images = torch.rand(16, 3, 64, 64)
+    history = dense.train_yolo(net, images, TARGETS * 8, epochs=6, batch_size=8, lr=1e-2, progress=False)
+    assert history.steps[-1] < history.steps[0]
+    assert len(dense.predict_yolo(net, images[:3])) == 3
+
+
+def test_flip_augmentation_matches_encoding_flipped_boxes() -> None:
+    # The flip in train_yolo mirrors encoded targets; it must equal encoding mirrored boxes.
+    b = TARGETS[0]["boxes"]
+    mirrored_boxes = torch.stack([64 - b[:, 2], b[:, 1], 64 - b[:, 0], b[:, 3]], 1)
+    has_obj, box, _ = encode_targets(TARGETS[:1], 8, 64)
+    m_obj, m_box, _ = encode_targets([{"boxes": mirrored_boxes, "labels": TARGETS[0]["labels"]}], 8, 64)
+    flipped = box.flip(2).clone()
+    flipped[..., 0] = 1 - flipped[..., 0]
+    assert torch.equal(has_obj.flip(2), m_obj)
+    torch.testing.assert_close(flipped[m_obj], m_box[m_obj])
+
+
+def test_small_faster_rcnn_trains_and_predicts() -> None:
+    torch.manual_seed(0)
+    model = small_faster_rcnn(num_classes=7, image_size=64, width=4)
+    images = torch.rand(4, 3, 64, 64)
+    history = dense.train_frcnn(model, images, TARGETS * 2, epochs=2, batch_size=2, progress=False)
+    assert all(torch.isfinite(torch.tensor(history.steps)))
+    out = dense.predict_frcnn(model, images[:2])
+    assert len(out) == 2 and out[0]["boxes"].shape[-1] == 4
+    assert model.transform.min_size == (64,)  # no resizing of 64-pixel images
+
+
+def test_images_per_second_counts_calls() -> None:
+    rate = dense.images_per_second(lambda x: x.sum(), torch.rand(4, 3, 8, 8), seconds=0.05)
+    assert rate > 10
