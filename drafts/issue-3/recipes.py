@@ -1,0 +1,109 @@
+"""The exact training runs of notebooks 01 (image classification) and 02 (ResNet).
+
+Notebooks and ``benchmarks/classification_seeds.py`` both call these, so a seed sweep runs
+what the notebooks run. Defaults are the notebooks' defaults (their ``parameters`` cells).
+
+Dataset options: ``shapes-classify`` at 32x32 pixels and difficulty 0.3 (the default 0.5 plateaus
+near chance for longer than a 3-minute CPU budget allows), 5000/1000/1000 images.
+
+>>> SHAPES["size"], SHAPES["difficulty"]
+(32, 0.3)
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from mlprep.train import History
+from mlprep.vision.experiments import (
+    flips,
+    shapes_augmentation,
+    shapes_tensors,
+    train_classifier,
+    training_error_curve,
+)
+from mlprep.vision.models import MLP, AlexNetMini, ResNetMini, SmallCNN
+
+__all__ = ["SHAPES", "shapes_splits", "fit_mlp", "fit_small_cnn", "fit_alexnet", "relu_vs_tanh", "fit_digits",
+           "degradation"]
+
+SHAPES = {"size": 32, "difficulty": 0.3}
+
+
+def shapes_splits(size: int = 32, difficulty: float = 0.3, n_train: int = 5000) -> tuple[TensorDataset, ...]:
+    """(train, val, test) standardised tensors of ``shapes-classify``."""
+    return (shapes_tensors("train", n=n_train, size=size, difficulty=difficulty),
+            shapes_tensors("val", size=size, difficulty=difficulty),
+            shapes_tensors("test", size=size, difficulty=difficulty))
+
+
+def fit_mlp(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, seed: int = 0,
+            progress: bool = True, device: str | None = None) -> tuple[nn.Module, History]:
+    """The no-convolution baseline: a 2-hidden-layer MLP on raw pixels, AdamW."""
+    torch.manual_seed(seed)
+    model = MLP(train.tensors[0][0].numel())
+    return model, train_classifier(model, train, val=val, epochs=epochs, lr=1e-3, seed=seed, progress=progress, device=device,
+                                   desc="mlp")
+
+
+def fit_small_cnn(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, seed: int = 0,
+                  progress: bool = True, device: str | None = None) -> tuple[nn.Module, History]:
+    """A LeNet-sized CNN (3 conv layers, BatchNorm), AdamW."""
+    torch.manual_seed(seed)
+    model = SmallCNN(width=16, batchnorm=True)
+    return model, train_classifier(model, train, val=val, epochs=epochs, lr=3e-3, seed=seed, progress=progress, device=device,
+                                   desc="small cnn")
+
+
+def fit_alexnet(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, seed: int = 0,
+                progress: bool = True, device: str | None = None) -> tuple[nn.Module, History]:
+    """AlexNetMini with ReLU, dropout and augmentation, trained as AlexNet was: SGD with momentum."""
+    torch.manual_seed(seed)
+    model = AlexNetMini(width=16)
+    size = train.tensors[0].shape[-1]
+    return model, train_classifier(model, train, val=val, epochs=epochs, lr=0.05, optimizer="sgd", batch_size=64,
+                                   augment=shapes_augmentation(size), seed=seed, progress=progress, device=device, desc="alexnet")
+
+
+def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 1200, seed: int = 0,
+                 progress: bool = False, device: str | None = None) -> dict[str, History]:
+    """AlexNet's Figure 1 at toy scale: the same small CNN (no BatchNorm, as in 2012) with ReLU
+    and with tanh, SGD at the same learning rate; each run stops when its training error
+    reaches ``target`` (or after ``max_steps``)."""
+    curves = {}
+    for act in ("relu", "tanh"):
+        torch.manual_seed(seed)
+        model = SmallCNN(width=32, activation=act, batchnorm=False)
+        curves[act] = training_error_curve(model, train, steps=max_steps, eval_every=50, lr=0.02, batch_size=32,
+                                           stop_below=target, seed=seed, progress=progress, device=device, desc=act)
+    return curves
+
+
+def fit_digits(*, epochs: int = 30, seed: int = 0, progress: bool = True, device: str | None = None) -> tuple[nn.Module, History, TensorDataset]:
+    """The same pipeline on scikit-learn's handwritten digits (1x8x8, 10 classes); returns the test split too."""
+    from mlprep import datasets
+
+    train, val, test = (datasets.load("digits", s) for s in ("train", "val", "test"))
+    torch.manual_seed(seed)
+    model = SmallCNN(num_classes=10, in_channels=1, width=32, batchnorm=True)
+    history = train_classifier(model, train, val=val, epochs=epochs, lr=3e-3, batch_size=64, seed=seed,
+                               progress=progress, device=device, desc="digits")
+    return model, history, test
+
+
+def degradation(train: TensorDataset, *, shallow: int = 8, deep: int = 20, width: int = 12, steps: int = 600,
+                seed: int = 0, progress: bool = False, device: str | None = None) -> dict[str, tuple[nn.Module, History]]:
+    """ResNet's Figure 1/6 at toy scale: plain-``shallow``, plain-``deep`` and residual-``deep``
+    nets of the same width, the same SGD budget (``steps`` of 32 images, cosine LR, flips), and
+    their training error every 50 steps."""
+    runs = {}
+    for name, depth, residual in (("plain_shallow", shallow, False), ("plain_deep", deep, False),
+                                  ("resnet_deep", deep, True)):
+        torch.manual_seed(seed)
+        model = ResNetMini(depth, residual=residual, width=width)
+        runs[name] = model, training_error_curve(model, train, steps=steps, eval_every=50, lr=0.05,
+                                                 schedule="cosine", batch_size=32, augment=flips(), seed=seed,
+                                                 progress=progress, device=device, desc=name)
+    return runs
