@@ -67,7 +67,9 @@ def default_notebooks_dir() -> Path:
 
 def find_notebooks(names: list[str], notebooks_dir: Path) -> list[Path]:
     """Resolve stems, unique prefixes (``04``) or paths; no names means the whole curriculum
-    (``NN_*.ipynb`` in ``notebooks_dir``, in order)."""
+    (``NN_*.ipynb`` in ``notebooks_dir``). Always returned in curriculum order (by file name),
+    each once, whatever order the names were given in: a later notebook may read an earlier
+    one's results (09 trains its GPT for the wall time 07's LSTM took)."""
     available = sorted(p for p in notebooks_dir.glob("*.ipynb") if _NOTEBOOK.match(p.name)) \
         if notebooks_dir.is_dir() else []
     if not names:
@@ -87,7 +89,7 @@ def find_notebooks(names: list[str], notebooks_dir: Path) -> list[Path]:
             what = "is ambiguous" if matches else "is not a notebook"
             raise UsageError(f"{name!r} {what}; choose from: {listing}")
         found.append(matches[0])
-    return found
+    return sorted(dict.fromkeys(found), key=lambda p: p.name)
 
 
 def _parameter_names(source: str) -> set[str]:

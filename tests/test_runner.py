@@ -106,6 +106,8 @@ def test_kernel_runs_offline_with_the_same_results_dir(tmp_path: Path, monkeypat
 def test_notebook_names_resolve_or_fail_clearly(curriculum: Path) -> None:
     assert [p.stem for p in runner.find_notebooks([], curriculum)] == ["01_good", "02_broken", "03_weak", "04_corrupt"]
     assert runner.find_notebooks(["02"], curriculum)[0].stem == "02_broken"
+    # curriculum order and each once, whatever order the names come in
+    assert [p.stem for p in runner.find_notebooks(["03", "01_good", "03_weak"], curriculum)] == ["01_good", "03_weak"]
     assert runner.find_notebooks([str(curriculum / "03_weak.ipynb")], curriculum)[0].stem == "03_weak"
     with pytest.raises(UsageError, match="choose from: 01_good, 02_broken, 03_weak, 04_corrupt"):
         runner.find_notebooks(["05_missing"], curriculum)
