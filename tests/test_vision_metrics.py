@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 import torch
 
-from mlprep.vision.metrics import confusion_matrix, dice, mean_average_precision, mean_iou
+from mlprep.vision.metrics import (
+    coco_eval,
+    confusion_matrix,
+    dice,
+    mean_average_precision,
+    mean_iou,
+)
 
 
 def random_detection_case(seed: int, n_images: int = 40, n_classes: int = 5, jitter: float = 3.0) -> tuple[list, list]:
@@ -45,34 +48,9 @@ def random_detection_case(seed: int, n_images: int = 40, n_classes: int = 5, jit
     return preds, targets
 
 
-def coco_reference(preds: list, targets: list, n_classes: int = 10) -> np.ndarray:
-    """COCOeval's 12 summary numbers (bbox) for the same data."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
-    def xywh(box: list[float]) -> list[float]:
-        return [box[0], box[1], box[2] - box[0], box[3] - box[1]]
-
-    images = [{"id": i} for i in range(len(targets))]
-    anns, dets = [], []
-    for i, t in enumerate(targets):
-        for box, label in zip(t["boxes"].tolist(), t["labels"].tolist(), strict=True):
-            b = xywh(box)
-            anns.append({"id": len(anns) + 1, "image_id": i, "category_id": label, "bbox": b,
-                         "area": b[2] * b[3], "iscrowd": 0})
-    for i, p in enumerate(preds):
-        for box, score, label in zip(p["boxes"].tolist(), p["scores"].tolist(), p["labels"].tolist(), strict=True):
-            dets.append({"image_id": i, "category_id": label, "bbox": xywh(box), "score": score})
-    with contextlib.redirect_stdout(io.StringIO()):
-        gt = COCO()
-        gt.dataset = {"images": images, "annotations": anns,
-                      "categories": [{"id": c} for c in range(1, n_classes + 1)]}
-        gt.createIndex()
-        dt = gt.loadRes(dets) if dets else COCO()
-        ev = COCOeval(gt, dt, "bbox")
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
+def coco_reference(preds: list, targets: list, n_classes: int = 10) -> tuple[np.ndarray, object]:
+    """COCOeval's 12 summary numbers (bbox) for the same data, and the evaluator."""
+    ev = coco_eval(preds, targets, n_classes)
     return ev.stats, ev
 
 

@@ -3,8 +3,9 @@
 :func:`mean_average_precision` reproduces ``pycocotools`` ``COCOeval`` for boxes
 (``maxDets=100``, area "all") to floating-point precision, but works on torchvision-style
 lists of dicts and matches every image, class and IoU threshold at once with numpy
-instead of one Python loop per (image, class). ``tests/test_vision_metrics.py`` checks it
-against pycocotools; ``benchmarks/map_speed.py`` times both.
+instead of one Python loop per (image, class). :func:`coco_eval` runs the reference itself on
+the same lists; ``tests/test_vision_metrics.py`` checks that the two agree and
+``benchmarks/map_speed.py`` times both.
 
 >>> import torch
 >>> gt = [{"boxes": torch.tensor([[0., 0., 10., 10.]]), "labels": torch.tensor([1])}]
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["mean_average_precision", "mean_iou", "dice", "confusion_matrix", "COCO_IOU_THRESHOLDS"]
+__all__ = ["mean_average_precision", "coco_eval", "mean_iou", "dice", "confusion_matrix", "COCO_IOU_THRESHOLDS"]
 
 # Exactly the arrays COCOeval uses, so threshold comparisons agree bit for bit.
 COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
@@ -169,6 +170,42 @@ def mean_average_precision(
     result["ap_per_class"] = {int(c): mean_valid(precision[:, :, k]) for k, c in enumerate(classes)}
     result["classes"] = [int(c) for c in classes]
     return result
+
+
+def coco_eval(preds: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]], num_classes: int):
+    """The reference: pycocotools ``COCOeval`` (bbox) on torchvision-style lists, after
+    ``evaluate``, ``accumulate`` and ``summarize`` (its printout silenced). ``.stats`` holds the
+    12 summary numbers (``stats[0]`` mAP, ``stats[1]`` mAP@0.5, ...); labels are 1..num_classes.
+    Conversion to COCO's format is included, as a user of pycocotools would pay it.
+    """
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    def xywh(box: list[float]) -> list[float]:
+        return [box[0], box[1], box[2] - box[0], box[3] - box[1]]
+
+    anns, dets = [], []
+    for i, t in enumerate(targets):
+        for box, label in zip(t["boxes"].tolist(), t["labels"].tolist(), strict=True):
+            b = xywh(box)
+            anns.append({"id": len(anns) + 1, "image_id": i, "category_id": label, "bbox": b,
+                         "area": b[2] * b[3], "iscrowd": 0})
+    for i, p in enumerate(preds):
+        for box, score, label in zip(p["boxes"].tolist(), p["scores"].tolist(), p["labels"].tolist(), strict=True):
+            dets.append({"image_id": i, "category_id": label, "bbox": xywh(box), "score": score})
+    with contextlib.redirect_stdout(io.StringIO()):
+        gt = COCO()
+        gt.dataset = {"images": [{"id": i} for i in range(len(targets))], "annotations": anns,
+                      "categories": [{"id": c} for c in range(1, num_classes + 1)]}
+        gt.createIndex()
+        ev = COCOeval(gt, gt.loadRes(dets) if dets else COCO(), "bbox")
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return ev
 
 
 def confusion_matrix(pred_mask: torch.Tensor, true_mask: torch.Tensor, num_classes: int) -> torch.Tensor:
