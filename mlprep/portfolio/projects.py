@@ -67,7 +67,7 @@ PROJECTS: tuple[Project, ...] = (
         training_data=_SHAPES_TRAIN + " Also scikit-learn's bundled handwritten digits (train split).",
         evaluation_data=_SHAPES_TEST + " Digits: a held-out test split.",
         limitations="Synthetic shapes and 8x8 digits are far easier than natural photographs; expect much lower accuracy on CIFAR-10 or ImageNet without a larger model and GPU training.",
-        resume="Built an AlexNet-style CNN in PyTorch (convolution verified against F.conv2d) reaching {alexnet_test_accuracy:.1%} test accuracy, {(alexnet_test_accuracy - mlp_test_accuracy) * 100:.0f} points above an MLP baseline; reproduced AlexNet's ReLU-vs-tanh result ({tanh_steps_to_target / relu_steps_to_target:.1f}x fewer steps to the same training error) and reached {digits_test_accuracy:.1%} on handwritten digits.",
+        resume="Built an AlexNet-style CNN in PyTorch (convolution verified against F.conv2d) reaching {alexnet_test_accuracy:.1%} test accuracy, {(alexnet_test_accuracy - mlp_test_accuracy) * 100:.0f} points above an MLP baseline; reproduced AlexNet's ReLU-vs-tanh result (at least {tanh_steps_to_target / relu_steps_to_target:.1f}x fewer steps to the same training error) and reached {digits_test_accuracy:.1%} on handwritten digits.",
     ),
     Project(
         stem="02_resnet",

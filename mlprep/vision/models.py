@@ -79,32 +79,36 @@ class SmallCNN(nn.Module):
 
 
 class AlexNetMini(nn.Module):
-    """AlexNet's recipe at toy scale: five conv layers with three max-pools and ReLU, then three
-    fully connected layers with dropout. Sized for 32x32 inputs (AlexNet's 11x11 stride-4 stem
-    is for 224x224). BatchNorm (not in the 2012 paper, which used local response
-    normalisation) is on by default because it makes CPU training short and stable.
+    """AlexNet's recipe at toy scale: a stack of 3x3 conv layers with max-pools and ReLU, then
+    fully connected layers with dropout. Sized for small images (AlexNet's 11x11 stride-4 stem
+    is for 224x224): four conv layers (AlexNet has five), two max-pools, a global max-pool and two
+    fully connected layers (AlexNet has three). BatchNorm (not in the 2012 paper, which used local
+    response normalisation) is on by default because it makes short CPU runs stable.
+
+    Why these choices: on ``shapes-classify`` a global *max* pool ("is this part anywhere in the
+    image?") learns in a few epochs where a flattened 4x4 map with two 0.5-dropout FC layers (the
+    2012 head) was still near 0.6 accuracy after eight; dropout is kept, at 0.2, between the
+    fully connected layers only.
 
     >>> AlexNetMini(width=8)(torch.rand(1, 3, 48, 48)).shape
     torch.Size([1, 6])
     """
 
-    def __init__(self, num_classes: int = 6, in_channels: int = 3, width: int = 16, activation: str = "relu",
-                 dropout: float = 0.5, batchnorm: bool = True, hidden: int = 256) -> None:
+    def __init__(self, num_classes: int = 6, in_channels: int = 3, width: int = 24, activation: str = "relu",
+                 dropout: float = 0.2, batchnorm: bool = True, hidden: int = 128) -> None:
         super().__init__()
         w, act, bn = width, activation, batchnorm
         self.features = nn.Sequential(
             *_conv(in_channels, w, act, bn), nn.MaxPool2d(2),  # (N, w, H/2, W/2)
             *_conv(w, 2 * w, act, bn), nn.MaxPool2d(2),  # (N, 2w, H/4, W/4)
             *_conv(2 * w, 4 * w, act, bn),
-            *_conv(4 * w, 4 * w, act, bn),
-            *_conv(4 * w, 4 * w, act, bn), nn.MaxPool2d(2),  # (N, 4w, H/8, W/8)
-            nn.AdaptiveAvgPool2d(4),  # (N, 4w, 4, 4): any input size works
+            *_conv(4 * w, 4 * w, act, bn),  # (N, 4w, H/4, W/4)
+            nn.AdaptiveMaxPool2d(1),  # (N, 4w, 1, 1): the strongest response anywhere; any input size works
         )
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Dropout(dropout),
-            nn.Linear(64 * w, hidden), make_activation(act),
+            nn.Flatten(),
+            nn.Linear(4 * w, hidden), make_activation(act),
             nn.Dropout(dropout),
-            nn.Linear(hidden, hidden), make_activation(act),
             nn.Linear(hidden, num_classes),
         )
 

@@ -19,7 +19,6 @@ from torch.utils.data import TensorDataset
 from mlprep.train import History
 from mlprep.vision.experiments import (
     flips,
-    shapes_augmentation,
     shapes_tensors,
     train_classifier,
     training_error_curve,
@@ -59,12 +58,13 @@ def fit_small_cnn(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, 
 
 def fit_alexnet(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, seed: int = 0,
                 progress: bool = True, device: str | None = None) -> tuple[nn.Module, History]:
-    """AlexNetMini with ReLU, dropout and augmentation, trained as AlexNet was: SGD with momentum."""
+    """AlexNetMini (ReLU, dropout) with random flips as augmentation, AdamW one-cycle at 5e-3,
+    batches of 64. (AlexNet used SGD with momentum; AdamW reaches the same accuracy here in
+    fewer epochs, which is what a 3-minute CPU budget needs.)"""
     torch.manual_seed(seed)
-    model = AlexNetMini(width=16)
-    size = train.tensors[0].shape[-1]
-    return model, train_classifier(model, train, val=val, epochs=epochs, lr=0.05, optimizer="sgd", batch_size=64,
-                                   augment=shapes_augmentation(size), seed=seed, progress=progress, device=device, desc="alexnet")
+    model = AlexNetMini(width=24)
+    return model, train_classifier(model, train, val=val, epochs=epochs, lr=5e-3, batch_size=64, augment=flips(),
+                                   seed=seed, progress=progress, device=device, desc="alexnet")
 
 
 def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 1200, seed: int = 0,
@@ -76,7 +76,7 @@ def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 
     for act in ("relu", "tanh"):
         torch.manual_seed(seed)
         model = SmallCNN(width=32, activation=act, batchnorm=False)
-        curves[act] = training_error_curve(model, train, steps=max_steps, eval_every=50, lr=0.02, batch_size=32,
+        curves[act] = training_error_curve(model, train, steps=max_steps, eval_every=50, lr=0.05, batch_size=32,
                                            stop_below=target, seed=seed, progress=progress, device=device, desc=act)
     return curves
 
@@ -93,7 +93,7 @@ def fit_digits(*, epochs: int = 30, seed: int = 0, progress: bool = True, device
     return model, history, test
 
 
-def degradation(train: TensorDataset, *, shallow: int = 8, deep: int = 20, width: int = 12, steps: int = 600,
+def degradation(train: TensorDataset, *, shallow: int = 8, deep: int = 32, width: int = 8, steps: int = 800,
                 seed: int = 0, progress: bool = False, device: str | None = None) -> dict[str, tuple[nn.Module, History]]:
     """ResNet's Figure 1/6 at toy scale: plain-``shallow``, plain-``deep`` and residual-``deep``
     nets of the same width, the same SGD budget (``steps`` of 32 images, cosine LR, flips), and
