@@ -1,10 +1,10 @@
-"""Run notebooks 01 and 02's training recipes with other seeds and print whether each claim holds.
+"""Run notebooks 01 and 02's training functions with other seeds and print whether each claim holds.
 
     python benchmarks/classification_seeds.py               # seeds 1 and 2, both notebooks
     python benchmarks/classification_seeds.py --seeds 3 --only 02
 
 Slow (about the two notebooks' training time per seed, ~4-5 CPU minutes); not part of CI.
-It calls the same functions as the notebooks (``mlprep.vision.recipes``) with their defaults.
+It calls the same functions as the notebooks (``mlprep.vision.classification``) with their defaults.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 import torch
 
 from mlprep.results import evaluate_targets
-from mlprep.vision import recipes
+from mlprep.vision import classification
 from mlprep.vision.experiments import accuracy_on, steps_to_target
 
 TARGETS_01 = {
@@ -34,12 +34,12 @@ TARGETS_02 = {
 
 def notebook_01(seed: int, data: tuple) -> dict[str, float]:
     train, val, test = data
-    mlp, _ = recipes.fit_mlp(train, val, seed=seed, progress=False)
-    cnn, _ = recipes.fit_small_cnn(train, val, seed=seed, progress=False)
-    alexnet, _ = recipes.fit_alexnet(train, val, seed=seed, progress=False)
+    mlp, _ = classification.fit_mlp(train, val, seed=seed, progress=False)
+    cnn, _ = classification.fit_small_cnn(train, val, seed=seed, progress=False)
+    alexnet, _ = classification.fit_alexnet(train, val, seed=seed, progress=False)
     target, cap = 0.6, 1200  # the notebook's RELU_TANH_TARGET and RELU_TANH_MAX_STEPS
-    curves = recipes.relu_vs_tanh(train, target=target, max_steps=cap, seed=seed)
-    digits, _, digits_test = recipes.fit_digits(seed=seed, progress=False)
+    curves = classification.relu_vs_tanh(train, target=target, max_steps=cap, seed=seed)
+    digits, _, digits_test = classification.fit_digits(seed=seed, progress=False)
     return {
         "mlp_test_accuracy": accuracy_on(mlp, test),
         "cnn_test_accuracy": accuracy_on(cnn, test),
@@ -52,7 +52,7 @@ def notebook_01(seed: int, data: tuple) -> dict[str, float]:
 
 def notebook_02(seed: int, data: tuple) -> dict[str, float]:
     train, _, test = data
-    runs = recipes.degradation(train, seed=seed)
+    runs = classification.degradation(train, seed=seed)
     metrics = {f"{name}_train_error": h.epochs[-1]["train_error"] for name, (_, h) in runs.items()}
     metrics["resnet_deep_test_accuracy"] = accuracy_on(runs["resnet_deep"][0], test)
     return metrics
@@ -61,10 +61,10 @@ def notebook_02(seed: int, data: tuple) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--only", choices=["01", "02"], help="run one notebook's recipes only")
+    parser.add_argument("--only", choices=["01", "02"], help="run one notebook's training only")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
-    data = recipes.shapes_splits()
+    data = classification.shapes_splits()
     failed = 0
     for seed in args.seeds:
         for name, run, targets in (("01_image_classification", notebook_01, TARGETS_01),
