@@ -67,7 +67,7 @@ def fit_alexnet(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, se
                                    seed=seed, progress=progress, device=device, desc="alexnet")
 
 
-def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 1200, seed: int = 0,
+def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 2400, seed: int = 0,
                  progress: bool = False, device: str | None = None) -> dict[str, History]:
     """AlexNet's Figure 1 at toy scale: the same small CNN (no BatchNorm, as in 2012) with ReLU
     and with tanh, SGD at the same learning rate; each run stops when its training error
