@@ -1,7 +1,7 @@
-"""The training functions notebooks 01/02 and benchmarks/classification_seeds.py share, run on tiny data.
+"""The training functions of notebooks 01/02 (mlprep.vision.classification), run on tiny data.
 
 They check the wiring (models, budgets, returned curves); the claims themselves are checked by the
-notebooks on the real data and by the seeds benchmark for other seeds.
+notebooks on the real data, and for other seeds by benchmarks/notebook_seeds.py.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from torch.utils.data import TensorDataset
 from mlprep.train import History
 from mlprep.vision.experiments import (
     accuracy_on,
-    shapes_augmentation,
+    flips,
     standardize,
     steps_to_target,
     train_classifier,
@@ -95,10 +95,10 @@ def test_standardize_per_image_and_channel():
     torch.testing.assert_close(z.std((2, 3)), torch.ones(3, 3), atol=1e-2, rtol=0)
 
 
-def test_augmentation_keeps_shape_and_changes_pixels():
+def test_flips_keep_shape_and_change_pixels():
     torch.manual_seed(0)
     x = torch.rand(3, 32, 32)
-    outs = [shapes_augmentation(32)(x) for _ in range(5)]
+    outs = [flips()(x) for _ in range(5)]
     assert all(o.shape == x.shape for o in outs)
     assert any(not torch.equal(o, x) for o in outs)
 

@@ -1,13 +1,9 @@
-"""The exact training runs of notebooks 01 (image classification) and 02 (ResNet).
-
-Notebooks and ``benchmarks/classification_seeds.py`` both call these, so a seed sweep runs
-what the notebooks run. Defaults are the notebooks' defaults (their ``parameters`` cells).
+"""The training runs of notebooks 01 (image classification) and 02 (ResNet), one function
+each, with the notebooks' defaults (``benchmarks/notebook_seeds.py 01 02`` reruns the notebooks
+with other seeds).
 
 Dataset options: ``shapes-classify`` at 32x32 pixels and difficulty 0.3 (the default 0.5 plateaus
 near chance for longer than a 3-minute CPU budget allows), 5000/1000/1000 images.
-
->>> SHAPES["size"], SHAPES["difficulty"]
-(32, 0.3)
 """
 
 from __future__ import annotations
@@ -25,11 +21,8 @@ from mlprep.vision.experiments import (
 )
 from mlprep.vision.models import MLP, AlexNetMini, ResNetMini, SmallCNN
 
-__all__ = ["SHAPES", "shapes_splits", "fit_mlp", "fit_small_cnn", "fit_alexnet", "relu_vs_tanh", "fit_digits",
+__all__ = ["shapes_splits", "fit_mlp", "fit_small_cnn", "fit_alexnet", "relu_vs_tanh", "fit_digits",
            "degradation"]
-
-SHAPES = {"size": 32, "difficulty": 0.3}
-
 
 def shapes_splits(size: int = 32, difficulty: float = 0.3, n_train: int = 5000) -> tuple[TensorDataset, ...]:
     """(train, val, test) standardised tensors of ``shapes-classify``."""

@@ -1,7 +1,7 @@
 """Training and inference recipes for the dense-prediction notebooks (03, 04, 05).
 
-The notebooks and ``benchmarks/dense_seeds.py`` call the same functions, so the numbers
-a learner sees are the numbers the seed study reports. Each ``train_*`` wraps
+The notebooks call these (``benchmarks/notebook_seeds.py`` reruns the notebooks with other
+seeds). Each ``train_*`` wraps
 :func:`mlprep.fit` with a one-cycle learning-rate schedule and random horizontal flips (all
 shape classes are symmetric under a flip, so labels stay valid).
 

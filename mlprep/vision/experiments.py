@@ -1,6 +1,4 @@
-"""Training helpers shared by the classification notebooks and ``benchmarks/classification_seeds.py``.
-
-The notebooks call these so the seeds script reproduces exactly what they run:
+"""Training helpers for the classification notebooks (through :mod:`mlprep.vision.classification`):
 
 - :func:`shapes_tensors` loads a ``shapes-classify`` split as in-memory tensors (fast on CPU);
 - :func:`train_classifier` trains with ``mlprep.fit``, AdamW and a one-cycle LR schedule;
@@ -28,7 +26,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 from mlprep.runtime import seed_everything
 from mlprep.train import History, fit
 
-__all__ = ["standardize", "shapes_tensors", "Augmented", "shapes_augmentation", "flips", "loader",
+__all__ = ["standardize", "shapes_tensors", "Augmented", "flips", "loader",
            "make_optimizer", "train_classifier", "predict",
            "accuracy_on", "training_error_curve", "steps_to_target"]
 
@@ -77,26 +75,14 @@ class Augmented(Dataset):
         return self.transform(image), label
 
 
-def shapes_augmentation(size: int = 32) -> Callable[[torch.Tensor], torch.Tensor]:
-    """Label-preserving augmentation for shapes: flips (shapes appear at any rotation, so a
-    mirrored star is still a star) and small shifts (random crop after reflect-padding).
-    Colour jitter is left out: images are standardised per image, so colour casts are gone anyway.
-    Rotations by arbitrary angles are left out because they are slow per item on a CPU.
-
-    >>> shapes_augmentation(32)(torch.rand(3, 32, 32)).shape
-    torch.Size([3, 32, 32])
-    """
-    from torchvision.transforms import v2
-
-    return v2.Compose([
-        v2.RandomHorizontalFlip(),
-        v2.RandomVerticalFlip(),
-        v2.RandomCrop(size, padding=size // 8, padding_mode="reflect"),
-    ])
-
-
 def flips() -> Callable[[torch.Tensor], torch.Tensor]:
-    """Horizontal and vertical flips only: the cheapest label-preserving augmentation here."""
+    """Random horizontal and vertical flips (``torchvision.transforms.v2``). Label-preserving for
+    shapes, which appear at any rotation: a mirrored star is still a star. (Random shifts were
+    tried for notebook 01 and slowed training down within its CPU budget.)
+
+    >>> flips()(torch.rand(3, 8, 8)).shape
+    torch.Size([3, 8, 8])
+    """
     from torchvision.transforms import v2
 
     return v2.Compose([v2.RandomHorizontalFlip(), v2.RandomVerticalFlip()])
