@@ -1,6 +1,6 @@
 """Genre classification with a BERT encoder: frozen embeddings, fine-tuning, from scratch.
 
-Shared by ``notebooks/10_bert_finetuning.ipynb`` and ``benchmarks/transformer_seeds.py``.
+Used by ``notebooks/10_bert_finetuning.ipynb``.
 The pretrained weights come from :mod:`mlprep.text.pretrained` (bundled, sha256-verified);
 the scratch model has the same architecture (``AutoConfig``) and random weights.
 

@@ -1,5 +1,5 @@
-"""Training a character language model for a fixed wall-clock budget, shared by the
-transformer notebook and ``benchmarks/transformer_seeds.py`` so both compare like with like.
+"""Training a character language model for a fixed wall-clock budget, used for both models of
+notebook 09's equal-budget comparison (and by ``benchmarks/lm_sweep.py``) so they compare like with like.
 
 Any model mapping ``(B, T)`` ids to ``(B, T, V)`` logits works (``MiniGPT``, ``charrnn.CharRNN``).
 Batches are random windows of the training text; the learning rate warms up, then follows a
