@@ -82,7 +82,7 @@ def notebook_command(path: Path, cell_timeout: int) -> list[str]:
         import mlprep.runner  # noqa: F401
 
         return [sys.executable, "-c", "import sys; from mlprep.cli import main; sys.exit(main(sys.argv[1:]))",
-                "run", str(path), "--cell-timeout", str(cell_timeout)]
+                "run", str(path), "--cell-timeout", str(cell_timeout), "--no-speed-index"]
     except ImportError:
         return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", str(path)]
 

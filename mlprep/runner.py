@@ -2,62 +2,46 @@
 
 Each notebook runs in a fresh Jupyter kernel (nbclient) with the results folder and
 offline switches in its environment. Parameters given with ``-p NAME=VALUE`` go into a
-new cell right after the cell tagged ``parameters`` (papermill's convention, and the
-same ``injected-parameters`` tag). The executed copy is saved to
-``results/<stem>/executed.ipynb`` and the run itself to ``results/<stem>/run.json``.
-A failing notebook does not stop the others; the exit code says whether all passed.
+new cell right after the cell tagged ``parameters`` (:mod:`mlprep.parameters`). The executed copy is saved to
+``results/<stem>/executed.ipynb`` and the run itself to ``results/<stem>/run.json`` (status,
+runtime, error, hardware, the speed index and the kernel's peak memory). Before the run it prints
+this machine's speed index and each notebook's expected minutes (``notebooks/timings.json``);
+after it, a summary table with the minutes projected onto the reference machine. A failing
+notebook does not stop the others; the exit code says whether all passed.
 
->>> parse_parameters(["EPOCHS=2", "DEVICE=cpu", "LR=1e-3", "NAME='a=b'"])
-{'EPOCHS': 2, 'DEVICE': 'cpu', 'LR': 0.001, 'NAME': 'a=b'}
+>>> find_notebooks([], Path("no-such-folder"))
+Traceback (most recent call last):
+...
+mlprep.errors.UsageError: no notebooks (NN_name.ipynb) in no-such-folder; pass --notebooks-dir
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime as _dt
 import json
 import os
 import platform
 import re
+import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlprep import speed
 from mlprep.errors import MlprepError, UsageError
+from mlprep.parameters import inject_parameters, parse_parameters
+from mlprep.run_report import FAILED, MISSED, PASSED, Outcome, preface, summary_table
 from mlprep.runtime import atomic_write_text, repo_root, results_dir
+from mlprep.speed import SpeedIndex
+from mlprep.timings import load_timings
 
-PASSED, FAILED, MISSED = "passed", "failed", "missed target"
+__all__ = ["FAILED", "MISSED", "PASSED", "Outcome", "summary_table", "run", "run_notebook", "find_notebooks",
+           "parse_parameters", "inject_parameters", "hardware", "check_kernel", "peak_rss_mb"]
 # Libraries that would otherwise try the network (Hugging Face hub, datasets).
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
                "MLPREP_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 _NOTEBOOK = re.compile(r"^\d\d_.+\.ipynb$")
-
-
-@dataclass
-class Outcome:
-    """How one notebook's run went."""
-
-    stem: str
-    status: str
-    seconds: float
-    error: str = ""
-    headline: str = ""
-
-
-def parse_parameters(pairs: list[str]) -> dict[str, Any]:
-    """``NAME=VALUE`` strings to a dict; values are Python literals, else strings."""
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        if not sep or not name.strip().isidentifier():
-            raise UsageError(f"-p expects NAME=VALUE with a Python name, got {pair!r} (e.g. -p EPOCHS=2)")
-        try:
-            params[name.strip()] = ast.literal_eval(raw.strip())
-        except (ValueError, SyntaxError):
-            params[name.strip()] = raw.strip()
-    return params
 
 
 def default_notebooks_dir() -> Path:
@@ -92,47 +76,9 @@ def find_notebooks(names: list[str], notebooks_dir: Path) -> list[Path]:
     return sorted(dict.fromkeys(found), key=lambda p: p.name)
 
 
-def _parameter_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return {t.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
-            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-            if isinstance(t, ast.Name)}
-
-
-def inject_parameters(nb: Any, params: dict[str, Any]) -> list[str]:
-    """Insert a cell setting ``params`` after the ``parameters`` cell (or first, when there
-    is none); return warnings about names the parameters cell does not define."""
-    import nbformat
-
-    if not params:
-        return []
-    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    source = "# Parameters injected by `mlprep run`\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    if nb.get("nbformat_minor", 0) < 5:
-        cell.pop("id", None)  # cell ids exist from nbformat 4.5 on
-    nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
-    if not tagged:
-        return ["no cell tagged 'parameters'; parameters were injected at the top"]
-    known = _parameter_names(nb.cells[tagged[0]].source)
-    return [f"{name} is not set in its parameters cell (it sets: {', '.join(sorted(known)) or 'nothing'})"
-            for name in params if name not in known]
-
-
 def hardware() -> dict[str, Any]:
     """The machine's CPU, core count and GPU, for the portfolio's hardware section."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info: dict[str, Any] = {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform()}
+    info: dict[str, Any] = {"cpu": speed.cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()}
     try:
         import torch
 
@@ -165,9 +111,34 @@ def _headline(stem: str, started: float) -> tuple[str, bool | None]:
     return f"{row['metric']} = {format_value(row['value'])}{target}", met
 
 
+def peak_rss_mb(pid: int | None) -> float | None:
+    """A process's peak resident memory so far (``VmHWM`` in ``/proc/<pid>/status``), in MB;
+    None where there is no /proc (macOS, Windows) or no such process. Its children are not
+    counted (DataLoader workers; the notebooks use none).
+
+    >>> peak_rss_mb(os.getpid()) is None or peak_rss_mb(os.getpid()) > 1
+    True
+    """
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _kernel_pid(client: Any) -> int | None:
+    """The kernel's process id, from jupyter_client's local provisioner (None if another kind)."""
+    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+    pid = getattr(provisioner, "pid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
 def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None = None,
-                 position: int = 1) -> Outcome:
-    """Execute one notebook in a fresh kernel; save the executed copy and ``run.json``."""
+                 position: int = 1, speed_index: SpeedIndex | None = None) -> Outcome:
+    """Execute one notebook in a fresh kernel; save the executed copy and ``run.json``
+    (with ``speed_index``, this machine's, when given, and the kernel's ``peak_rss_mb``)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -185,9 +156,17 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
     env = {**os.environ, **OFFLINE_ENV, "MLPREP_RESULTS": str(results_dir())}
     bar = tqdm(total=code_cells, desc=stem[:28], unit="cell", position=position, leave=False)
+    peak: list[float] = []
+
+    def cell_done(**_: Any) -> None:
+        bar.update(1)
+        rss = peak_rss_mb(_kernel_pid(client))  # a high-water mark: the last read is the peak
+        if rss is not None:
+            peak.append(rss)
+
     client = NotebookClient(
         nb, timeout=cell_timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-        on_cell_executed=lambda **_: bar.update(1),
+        on_cell_executed=cell_done,
         # The kernel's own log (not cell output) would break the progress bars.
         extra_arguments=["--log-level=ERROR"],
     )
@@ -207,35 +186,13 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
         status = MISSED
     folder = results_dir() / stem
     atomic_write_text(folder / "executed.ipynb", nbformat.writes(nb))
+    rss = round(max(peak), 1) if peak else None
     run_info = {"notebook": stem, "status": status, "runtime_s": round(seconds, 2), "started": started_at,
                 "parameters": {k: repr(v) for k, v in params.items()}, "error": error,
-                "hardware": hardware(), "executed": "executed.ipynb"}
+                "hardware": hardware(), "speed_index": speed_index.to_dict() if speed_index else None,
+                "peak_rss_mb": rss, "executed": "executed.ipynb"}
     atomic_write_text(folder / "run.json", json.dumps(run_info, indent=2) + "\n")
-    return Outcome(stem, status, seconds, error, headline)
-
-
-def summary_table(outcomes: list[Outcome]) -> str:
-    """The per-notebook table printed at the end of a run.
-
-    >>> print(summary_table([Outcome("01_x", "passed", 90.0, headline="acc = 0.97")]))
-    notebook  status  minutes  headline metric vs target
-    01_x      passed      1.5  acc = 0.97
-    <BLANKLINE>
-    1 passed, 0 failed, 0 missed a target; 1.5 minutes in all
-    """
-    header = ("notebook", "status", "minutes", "headline metric vs target")
-    rows = [(o.stem, o.status, f"{o.seconds / 60:.1f}", o.headline or "-") for o in outcomes]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
-    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in [header, *rows]]
-    for o in outcomes:
-        if o.error:
-            first, *rest = o.error.splitlines()
-            lines.append(f"  {o.stem}: {first}" + "".join(f"\n    {line}" for line in rest[:8]))
-    count = {s: sum(o.status == s for o in outcomes) for s in (PASSED, FAILED, MISSED)}
-    total = sum(o.seconds for o in outcomes) / 60
-    lines += ["", f"{count[PASSED]} passed, {count[FAILED]} failed, {count[MISSED]} missed a target; "
-                  f"{total:.1f} minutes in all"]
-    return "\n".join(line.rstrip() for line in lines)
+    return Outcome(stem, status, seconds, error, headline, rss)
 
 
 def check_kernel() -> None:
@@ -251,34 +208,71 @@ def check_kernel() -> None:
         raise MlprepError("no Python Jupyter kernel here: pip install ipykernel") from e
 
 
-def run(names: list[str], params: dict[str, Any], notebooks_dir: Path,
-        cell_timeout: int | None = None) -> tuple[int, list[Outcome]]:
-    """Run notebooks in order; exit code 0 only if every one passed and met its targets."""
+def _print_speed_index(stems: list[str], notebooks_dir: Path) -> tuple[SpeedIndex, dict[str, str]]:
+    """The cached speed index (measured now if stale) and the notebooks' workloads, after
+    printing both with the minutes expected here."""
+    try:
+        timings = load_timings(notebooks_dir)
+    except MlprepError as e:  # a broken budgets file should not stop the notebooks from running
+        print(f"warning: {e}")
+        timings = {}
+    if speed.read_cache() is None:
+        print("measuring this machine's speed index (about 10 s; kept for a week)...", flush=True)
+        busy = speed.load_warning()
+        if busy:
+            print(busy)
+    index = speed.cached_speed_index()
+    print(preface(stems, timings, index), flush=True)
+    return index, {stem: entry["workload"] for stem, entry in timings.items()}
+
+
+def _build_portfolio() -> int:
+    """``mlprep portfolio build``, in-process; 0, or the error's exit code (printed in one line)."""
+    from mlprep.portfolio.cli import build_and_report
+
+    try:
+        build_and_report()
+    except MlprepError as e:
+        print(f"error: portfolio not built: {e}", file=sys.stderr)
+        return e.exit_code
+    return 0
+
+
+def run(names: list[str], params: dict[str, Any], notebooks_dir: Path, cell_timeout: int | None = None,
+        *, with_speed_index: bool = True, portfolio: bool = False) -> tuple[int, list[Outcome]]:
+    """Run notebooks in order; exit code 0 only if every one passed and met its targets.
+    With ``portfolio``, build the portfolio afterwards whatever the outcome (not when interrupted)."""
     from tqdm import tqdm
 
     notebooks = find_notebooks(names, notebooks_dir)
     check_kernel()
+    index, workloads = _print_speed_index([p.stem for p in notebooks], notebooks_dir) if with_speed_index else (None, {})
     outcomes: list[Outcome] = []
     overall = tqdm(notebooks, desc="curriculum", unit="notebook", position=0)
     try:
         for path in overall:
             overall.set_postfix_str(path.stem)
-            outcome = run_notebook(path, params, cell_timeout=cell_timeout)
+            outcome = run_notebook(path, params, cell_timeout=cell_timeout, speed_index=index)
             outcomes.append(outcome)
             tqdm.write(f"{outcome.stem}: {outcome.status} in {outcome.seconds / 60:.1f} min")
     except KeyboardInterrupt:
         overall.close()
-        print(summary_table(outcomes) + "\ninterrupted: the notebooks after these did not run")
+        print(summary_table(outcomes, index, workloads) + "\ninterrupted: the notebooks after these did not run")
         return 130, outcomes
     overall.close()
-    print(summary_table(outcomes))
-    print(f"executed notebooks and run.json: {results_dir()}/<notebook>/; next: mlprep portfolio build")
-    return (0 if all(o.status == PASSED for o in outcomes) else 1), outcomes
+    print(summary_table(outcomes, index, workloads))
+    print(f"executed notebooks and run.json: {results_dir()}/<notebook>/"
+          + ("" if portfolio else "; next: mlprep portfolio build"))
+    code = 0 if all(o.status == PASSED for o in outcomes) else 1
+    if portfolio:
+        code = _build_portfolio() or code
+    return code, outcomes
 
 
 def _handler(args: argparse.Namespace) -> int:
     notebooks_dir = Path(args.notebooks_dir) if args.notebooks_dir else default_notebooks_dir()
-    code, _ = run(args.notebooks, parse_parameters(args.parameters), notebooks_dir, args.cell_timeout)
+    code, _ = run(args.notebooks, parse_parameters(args.parameters), notebooks_dir, args.cell_timeout,
+                  with_speed_index=not args.no_speed_index, portfolio=args.portfolio)
     return code
 
 
@@ -287,8 +281,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run", help="run the curriculum notebooks headless and summarise their results",
         description="Execute notebooks in curriculum order (all by default), offline, saving "
-        "results/<stem>/executed.ipynb. Continues past failures; exits 1 if any notebook failed "
-        "or missed a target.",
+        "results/<stem>/executed.ipynb and run.json. Prints this machine's speed index and the "
+        "expected minutes first. Continues past failures; exits 1 if any notebook failed "
+        "or missed a target (with --portfolio too, after building it).",
     )
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="stem (04_detection_yolo), unique prefix (04) or path; default: all")
@@ -297,4 +292,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--notebooks-dir", metavar="DIR", help=f"default: {default_notebooks_dir()}")
     parser.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
                         help="fail a notebook whose cell runs longer than this (default: no limit)")
+    parser.add_argument("--portfolio", action="store_true",
+                        help="then build the portfolio (as `mlprep portfolio build`), whatever the outcome")
+    parser.add_argument("--no-speed-index", action="store_true",
+                        help="skip the speed index (measured about 10 s once a week) and the projections")
     parser.set_defaults(func=_handler)

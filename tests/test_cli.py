@@ -1,18 +1,54 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
+import pytest
+
+from mlprep import runtime
 from mlprep.cli import main
 
 
-def test_doctor_exits_zero(tmp_home, capsys):
+def test_doctor_exits_zero(tmp_home, fake_speed, capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "dataset shapes-classify" in out and "all good" in out
+    assert fake_speed == [False]  # measured fresh and full...
+    assert json.loads((tmp_home / "home" / "speed_index.json").read_text())["quick"] is False  # ...and cached
+    assert "lstm" in out and "factor 3.00" in out and "overall      factor 2.29" in out
+    assert "reference machine: 2-core x86-64, AVX2, no AVX-512" in out
+    # the checkout's notebooks/timings.json: 41.0 reference minutes, 25.5 of them cnn (factor 2),
+    # 9.2 lstm (3) and 6.3 transformer (2): 12.75 + 3.07 + 3.15 = 19.0 minutes here
+    assert "projected curriculum time: about 19.0 minutes here, 41.0 on the reference machine (budget 40" in out
 
 
-def test_doctor_reports_unwritable_directory(tmp_home, monkeypatch, capsys):
+def test_doctor_json(tmp_home, fake_speed, capsys):
+    assert main(["doctor", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)  # one JSON object, nothing else
+    assert report["ok"] is True and report["device"] in {"cpu", "cuda", "mps"}
+    assert {"what": "torch", "ok": True, "detail": report["checks"][0]["detail"]} == report["checks"][0]
+    assert report["speed_index"]["factors"] == {"cnn": 2.0, "lstm": 3.0, "transformer": 2.0}
+    assert report["reference_machine"] == "2-core x86-64, AVX2, no AVX-512"
+    assert report["notebooks"]["07_rnn_language_model"] == {"workload": "lstm", "reference_minutes": 9.2,
+                                                            "source": "measured", "minutes_here": 3.07}
+    assert report["curriculum_minutes"] == {"here": pytest.approx(18.97, abs=0.01), "reference": 41.0, "budget": 40.0}
+
+
+def test_doctor_without_or_with_a_broken_timings_file(tmp_home, fake_speed, monkeypatch, capsys):
+    monkeypatch.setattr(runtime, "repo_root", lambda: None)  # installed, not a checkout
+    assert main(["doctor"]) == 0
+    assert "no readable notebooks/timings.json here, nothing to project" in capsys.readouterr().out
+    (tmp_home / "notebooks").mkdir()
+    (tmp_home / "notebooks" / "timings.json").write_text('{"01_a": {"workload": "gpu"}}')
+    monkeypatch.setattr(runtime, "repo_root", lambda: tmp_home)
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "BAD timings  " in out and "workload must be one of cnn, lstm, transformer" in out
+    assert "overall      factor 2.29" in out  # the speed index is still shown
+
+
+def test_doctor_reports_unwritable_directory(tmp_home, fake_speed, monkeypatch, capsys):
     blocker = tmp_home / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("MLPREP_RESULTS", str(blocker / "results"))

@@ -11,6 +11,7 @@ import pytest
 from mlprep import runner
 from mlprep.cli import main
 from mlprep.errors import UsageError
+from mlprep.portfolio import site
 
 
 def write_notebook(path: Path, *cells: str, parameters: str | None = "SEED = 0\nEPOCHS = 1") -> Path:
@@ -32,12 +33,22 @@ RECORD = (
 )
 
 
+@pytest.fixture(autouse=True)
+def speed_here(fake_speed: list[bool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """No real speed measurement (factors cnn 2, lstm 3, transformer 2), cached in a private home."""
+    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
+    return fake_speed
+
+
 @pytest.fixture()
 def curriculum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Four notebooks: one passes, one raises, one misses its target, one is not JSON."""
+    """Four notebooks: one passes, one raises, one misses its target, one is not JSON; a
+    timings.json with a budget for the first only."""
     monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
     folder = tmp_path / "notebooks"
     folder.mkdir()
+    (folder / "timings.json").write_text(
+        '{"01_good": {"workload": "cnn", "reference_minutes": 3.0, "source": "measured"}}')
     write_notebook(folder / "01_good.ipynb", "x = EPOCHS * 2", RECORD.format(stem="01_good", acc=0.95))
     write_notebook(folder / "02_broken.ipynb", "raise ValueError('boom at step 3')")
     write_notebook(folder / "03_weak.ipynb", RECORD.format(stem="03_weak", acc=0.5))
@@ -46,11 +57,17 @@ def curriculum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_failure_does_not_stop_the_others_and_sets_exit_code(curriculum: Path, tmp_path: Path,
+def test_failure_does_not_stop_the_others_and_sets_exit_code(curriculum: Path, tmp_path: Path, speed_here: list[bool],
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", "--notebooks-dir", str(curriculum)])
     out = capsys.readouterr().out
     assert code == 1
+    # before: the speed index (measured quick once, then cached) and the minutes expected here
+    assert speed_here == [True] and (tmp_path / "home" / "speed_index.json").is_file()
+    assert "speed index: cnn 2.00, lstm 3.00, transformer 2.00; overall 2.29" in out
+    assert "01_good     1.5" in out and "02_broken   no budget recorded" in out
+    # after: minutes projected onto the reference machine (01_good by its workload, the others overall)
+    assert "ref. min" in out and "minutes here, about" in out and "on the reference machine (speed index" in out
     results = tmp_path / "results"
     runs = {stem: json.loads((results / stem / "run.json").read_text()) for stem in ("01_good", "02_broken", "03_weak")}
     assert runs["01_good"]["status"] == "passed"
@@ -61,6 +78,10 @@ def test_failure_does_not_stop_the_others_and_sets_exit_code(curriculum: Path, t
     assert "acc = 0.5 (target >= 0.9, MISSED)" in out
     assert "04_corrupt: cannot read" in out
     assert "1 passed, 2 failed, 1 missed a target" in out
+    for info in runs.values():
+        assert info["speed_index"]["factors"] == {"cnn": 2.0, "lstm": 3.0, "transformer": 2.0}
+        assert info["peak_rss_mb"] is None or info["peak_rss_mb"] > 20  # a Python kernel; None without /proc
+    assert runs["01_good"]["peak_rss_mb"] is not None or not Path("/proc/self/status").exists()
     for stem in runs:  # executed copies are saved, failures included, with their outputs
         executed = nbformat.read(results / stem / "executed.ipynb", as_version=4)
         assert any(c.get("outputs") or c.get("execution_count") for c in executed.cells if c.cell_type == "code")
@@ -68,11 +89,15 @@ def test_failure_does_not_stop_the_others_and_sets_exit_code(curriculum: Path, t
     assert any(o.get("ename") == "ValueError" for c in broken.cells if c.cell_type == "code" for o in c.outputs)
 
 
-def test_parameters_are_injected_after_the_parameters_cell(curriculum: Path, tmp_path: Path,
+def test_parameters_are_injected_after_the_parameters_cell(curriculum: Path, tmp_path: Path, speed_here: list[bool],
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["run", "01", "-p", "EPOCHS=7", "-p", "SEED=3", "--notebooks-dir", str(curriculum)])
+    code = main(["run", "01", "-p", "EPOCHS=7", "-p", "SEED=3", "--notebooks-dir", str(curriculum),
+                 "--no-speed-index"])
     assert code == 0  # all (one) notebooks passed
-    assert "1 passed, 0 failed, 0 missed a target" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 passed, 0 failed, 0 missed a target" in out and "minutes in all" in out  # no projection
+    assert "speed index" not in out and speed_here == []  # skipped: not measured, not printed
+    assert json.loads((tmp_path / "results" / "01_good" / "run.json").read_text())["speed_index"] is None
     recorded = json.loads((tmp_path / "results" / "01_good" / "metrics.json").read_text())
     assert recorded["metrics"]["epochs"] == 7 and recorded["seed"] == 3
     executed = nbformat.read(tmp_path / "results" / "01_good" / "executed.ipynb", as_version=4)
@@ -115,3 +140,33 @@ def test_notebook_names_resolve_or_fail_clearly(curriculum: Path) -> None:
         runner.find_notebooks(["0"], curriculum)
     with pytest.raises(UsageError, match="NAME=VALUE"):
         runner.parse_parameters(["EPOCHS"])
+
+
+def test_portfolio_is_built_whatever_the_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setattr(site, "default_out", lambda: tmp_path / "portfolio")  # not the checkout's
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "02_resnet.ipynb", "raise ValueError('boom')")  # a curriculum project
+    write_notebook(folder / "03_weak.ipynb", RECORD.format(stem="03_weak", acc=0.5))  # your own
+    code = main(["run", "--portfolio", "--notebooks-dir", str(folder)])
+    assert code == 1  # a notebook failed and one missed: non-zero, though the portfolio was built
+    assert f"portfolio written to {tmp_path / 'portfolio'}" in capsys.readouterr().out
+    index = (tmp_path / "portfolio" / "index.html").read_text()
+    resnet = (tmp_path / "portfolio" / "02_resnet.html").read_text()
+    assert '<span class="badge none">not yet run</span>' in resnet  # no metrics recorded...
+    assert "The last <code>mlprep run</code> of this notebook failed: ValueError: boom" in resnet  # ...says why
+    assert '<span class="badge missed">missed target</span>' in (tmp_path / "portfolio" / "03_weak.html").read_text()
+    assert "03_weak" in index
+
+
+def test_portfolio_error_is_one_line_and_sets_the_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("not a portfolio")
+    monkeypatch.setattr(site, "default_out", lambda: tmp_path / "mine")
+    assert runner._build_portfolio() == 2
+    assert capsys.readouterr().err.startswith("error: portfolio not built: ")
+    assert (tmp_path / "mine" / "notes.txt").is_file()

@@ -10,12 +10,19 @@ from mlprep.errors import MlprepError
 from mlprep.portfolio.site import build, default_out
 
 
-def _build(args: argparse.Namespace) -> int:
-    index = build(args.out, name=args.name or "")
+def build_and_report(out: str | None = None, name: str = "") -> Path:
+    """What ``mlprep portfolio build`` does (``mlprep run --portfolio`` too): build the site
+    from ``results/`` and print where it is; returns the path of ``index.html``."""
+    index = build(out, name=name)
     print(f"portfolio written to {index.parent}")
     print(f"  site:   {index.as_uri()}")
     print(f"  GitHub: {index.parent / 'README.md'}")
-    print("open it with: mlprep portfolio open" + (f" --out {args.out}" if args.out else ""))
+    print("open it with: mlprep portfolio open" + (f" --out {out}" if out else ""))
+    return index
+
+
+def _build(args: argparse.Namespace) -> int:
+    build_and_report(args.out, args.name or "")
     return 0
 
 
