@@ -1,10 +1,11 @@
-"""Training a character language model for a fixed wall-clock budget, used for both models of
+"""Training a character language model for a fixed number of steps, used for both models of
 notebook 09's equal-budget comparison (and by ``benchmarks/lm_sweep.py``) so they compare like with like.
 
 Any model mapping ``(B, T)`` ids to ``(B, T, V)`` logits works (``MiniGPT``, ``charrnn.CharRNN``).
 Batches are random windows of the training text; the learning rate warms up, then follows a
-cosine to 10% *over the time budget* (the number of steps a budget buys is not known in
-advance, and a schedule that ends exactly at the budget is fair to every model).
+cosine to 10% at the last step (:func:`mlprep.schedules.warmup_cosine`). A budget in steps, not
+seconds, gives the same model on a slow machine and on a fast one; its cost in seconds is
+reported (:attr:`LMRun.ms_per_step`).
 
 >>> import torch
 >>> data = torch.arange(100) % 7
@@ -15,24 +16,23 @@ advance, and a schedule that ends exactly at the budget is fair to every model).
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from mlprep.schedules import scheduler, warmup_cosine
 from mlprep.text.gpt import lm_loss, lm_step
 from mlprep.train import History, fit
 
-__all__ = ["RandomWindows", "val_windows", "TimeCosine", "LMRun", "train_lm", "evaluate_lm"]
+__all__ = ["RandomWindows", "val_windows", "LMRun", "train_lm", "evaluate_lm"]
 
 
 
 class RandomWindows:
     """Batches of ``(x, y)`` windows at random offsets of ``data`` ``(N,)``, until
-    ``max_batches`` (in practice, until the time budget stops training). No ``len``: the
+    ``max_batches`` (in practice, until the step budget stops training). No ``len``: the
     progress bar counts steps instead of showing a meaningless total."""
 
     def __init__(self, data: torch.Tensor, *, block_size: int, batch_size: int, seed: int = 0,
@@ -58,25 +58,6 @@ def val_windows(data: torch.Tensor, *, block_size: int, count: int = 256,
     return [(c[:, :-1], c[:, 1:]) for c in chunk.split(batch_size)]
 
 
-class TimeCosine(torch.optim.lr_scheduler.LRScheduler):
-    """Linear warm-up over ``warmup_steps``, then a cosine from the base LR to
-    ``final_fraction`` of it as the wall clock goes from 0 to ``budget_s``."""
-
-    def __init__(self, optimizer: torch.optim.Optimizer, budget_s: float, warmup_steps: int = 50,
-                 final_fraction: float = 0.1) -> None:
-        self.budget_s, self.warmup_steps, self.final_fraction = budget_s, warmup_steps, final_fraction
-        self.t0: float | None = None
-        super().__init__(optimizer)
-
-    def get_lr(self) -> list[float]:
-        if self.t0 is None:
-            self.t0 = time.perf_counter()
-        progress = min((time.perf_counter() - self.t0) / self.budget_s, 1.0)
-        cosine = self.final_fraction + (1 - self.final_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
-        warm = min(1.0, (self.last_epoch + 1) / self.warmup_steps)
-        return [base * warm * cosine for base in self.base_lrs]
-
-
 @torch.no_grad()
 def evaluate_lm(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
     """Mean next-token cross-entropy (nats per character) over ``batches``."""
@@ -93,25 +74,30 @@ def evaluate_lm(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor
 
 @dataclass
 class LMRun:
-    """What one budgeted run produced."""
+    """What one run produced."""
 
     val_loss: float
     train_s: float
     steps: int
     history: History
 
+    @property
+    def ms_per_step(self) -> float:
+        """Measured cost of one optimizer step on this machine (training only)."""
+        return 1000 * self.train_s / max(self.steps, 1)
 
-def train_lm(model: nn.Module, train_data: torch.Tensor, val_data: torch.Tensor, *, budget_s: float,
+
+def train_lm(model: nn.Module, train_data: torch.Tensor, val_data: torch.Tensor, *, steps: int,
              block_size: int = 128, batch_size: int = 32, lr: float = 3e-3, weight_decay: float = 0.0,
              warmup_steps: int = 50, grad_clip: float = 1.0, seed: int = 0, device: str | None = None,
-             max_steps: int | None = None, progress: bool = True, desc: str = "lm") -> LMRun:
-    """Train ``model`` on random windows for ``budget_s`` seconds of training (or ``max_steps``
-    steps, if that comes first), then score it on fixed validation windows (evaluation time is
-    not counted)."""
+             progress: bool = True, desc: str = "lm") -> LMRun:
+    """Train ``model`` on random windows for ``steps`` AdamW steps (warm-up, then cosine to 10%),
+    then score it on fixed validation windows (evaluation time is not counted)."""
     torch.manual_seed(seed)
     batches = RandomWindows(train_data, block_size=block_size, batch_size=batch_size, seed=seed)
-    history = fit(model, batches, epochs=1, time_budget_s=budget_s, max_steps=max_steps, lr=lr, weight_decay=weight_decay,
+    history = fit(model, batches, epochs=1, max_steps=steps, lr=lr, weight_decay=weight_decay,
                   step_fn=lm_step, grad_clip=grad_clip, device=device, progress=progress, desc=desc,
-                  scheduler=lambda opt: TimeCosine(opt, budget_s, warmup_steps=warmup_steps))
+                  scheduler=lambda opt: scheduler(opt, lambda s: warmup_cosine(
+                      s, total_steps=steps, warmup_steps=warmup_steps)))
     val = evaluate_lm(model, val_windows(val_data, block_size=block_size))
     return LMRun(val_loss=val, train_s=history.seconds, steps=len(history.steps), history=history)

@@ -114,15 +114,15 @@ def _recall_step(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Ten
     return F.cross_entropy(model(keys, values), target)
 
 
-def train_recall(model: nn.Module, *, budget_s: float, pair_counts: tuple[int, ...] | list[int], num_keys: int,
+def train_recall(model: nn.Module, *, steps: int, pair_counts: tuple[int, ...] | list[int], num_keys: int,
                  num_values: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0, progress: bool = True,
                  desc: str = "recall") -> float:
-    """Train on fresh random sequences, each batch with a number of pairs drawn from
-    ``pair_counts``, for ``budget_s`` seconds; returns the training seconds."""
+    """Train for ``steps`` AdamW steps on fresh random sequences, each batch with a number of
+    pairs drawn from ``pair_counts``; returns the training seconds."""
     torch.manual_seed(seed)
     batches = _recall_batches(batch_size, seed, tuple(pair_counts), num_keys, num_values)
     start = time.perf_counter()
-    fit(model, batches, epochs=1, time_budget_s=budget_s, lr=lr, step_fn=_recall_step, grad_clip=1.0,
+    fit(model, batches, epochs=1, max_steps=steps, lr=lr, step_fn=_recall_step, grad_clip=1.0,
         progress=progress, desc=desc, device="cpu")
     return time.perf_counter() - start
 
