@@ -113,12 +113,16 @@ def path_for(notebook: str) -> Path:
 
 
 def _versions() -> dict[str, str]:
+    """Installed versions of the libraries results depend on, read from the package metadata
+    (importing transformers just to ask would cost seconds and hundreds of MB)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = {"python": platform.python_version()}
-    for name in ("torch", "torchvision", "numpy", "sklearn", "transformers", "mlprep"):
+    for name, dist in (("torch", "torch"), ("torchvision", "torchvision"), ("numpy", "numpy"),
+                       ("sklearn", "scikit-learn"), ("transformers", "transformers"), ("mlprep", "mlprep")):
         try:
-            module = __import__(name)
-            versions[name] = str(getattr(module, "__version__", "unknown"))
-        except ImportError:
+            versions[name] = version(dist)
+        except PackageNotFoundError:
             pass
     return versions
 
