@@ -30,6 +30,13 @@ def test_scene_is_the_same_in_another_process():
     assert out.stdout.strip() == digest
 
 
+def test_small_images_with_clutter_render():
+    # clutter disks have a radius drawn up to 4% of the side: below 25 px that range was empty
+    for index in range(20):
+        scene = generate_scene(SceneConfig(size=16, difficulty=1.0), 0, "train", index)
+        assert scene.image.shape[:2] == (16, 16)
+
+
 def test_same_items_with_any_number_of_workers(tmp_home):
     ds = datasets.load("shapes-segment", "train", n=24, size=32, progress=False)
     serial = [b for b in DataLoader(ds, batch_size=8)]

@@ -89,7 +89,7 @@ def _clutter(rng: np.random.Generator, img: np.ndarray, difficulty: float) -> No
             r0, c0, r1, c1 = rng.integers(0, size, size=4)
             rr, cc = draw.line(r0, c0, r1, c1)
         else:
-            rr, cc = draw.disk(tuple(rng.integers(0, size, size=2)), rng.uniform(1, size * 0.04), shape=img.shape[:2])
+            rr, cc = draw.disk(tuple(rng.integers(0, size, size=2)), rng.uniform(1, max(1.0, size * 0.04)), shape=img.shape[:2])  # images under 25 px: radius 1
         img[rr, cc] = colour
 
 
