@@ -60,15 +60,15 @@ def fit_alexnet(train: TensorDataset, val: TensorDataset, *, epochs: int = 8, se
                                    seed=seed, progress=progress, device=device, desc="alexnet")
 
 
-def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 2400, seed: int = 0,
-                 progress: bool = False, device: str | None = None) -> dict[str, History]:
+def relu_vs_tanh(train: TensorDataset, *, target: float = 0.6, max_steps: int = 2400, width: int = 16,
+                 seed: int = 0, progress: bool = False, device: str | None = None) -> dict[str, History]:
     """AlexNet's Figure 1 at toy scale: the same small CNN (no BatchNorm, as in 2012) with ReLU
     and with tanh, SGD at the same learning rate; each run stops when its training error
     reaches ``target`` (or after ``max_steps``)."""
     curves = {}
     for act in ("relu", "tanh"):
         torch.manual_seed(seed)
-        model = SmallCNN(width=32, activation=act, batchnorm=False)
+        model = SmallCNN(width=width, activation=act, batchnorm=False)
         curves[act] = training_error_curve(model, train, steps=max_steps, eval_every=50, lr=0.05, batch_size=32,
                                            stop_below=target, seed=seed, progress=progress, device=device, desc=act)
     return curves
@@ -87,16 +87,17 @@ def fit_digits(*, epochs: int = 30, seed: int = 0, progress: bool = True, device
 
 
 def degradation(train: TensorDataset, *, shallow: int = 8, deep: int = 32, width: int = 8, steps: int = 800,
-                seed: int = 0, progress: bool = False, device: str | None = None) -> dict[str, tuple[nn.Module, History]]:
+                batch_size: int = 32, lr: float = 0.05, seed: int = 0, progress: bool = False,
+                device: str | None = None) -> dict[str, tuple[nn.Module, History]]:
     """ResNet's Figure 1/6 at toy scale: plain-``shallow``, plain-``deep`` and residual-``deep``
-    nets of the same width, the same SGD budget (``steps`` of 32 images, cosine LR, flips), and
-    their training error every 50 steps."""
+    nets of the same width, the same SGD budget (``steps`` of ``batch_size`` images, cosine LR
+    from ``lr``, flips), and their training error every 50 steps."""
     runs = {}
     for name, depth, residual in (("plain_shallow", shallow, False), ("plain_deep", deep, False),
                                   ("resnet_deep", deep, True)):
         torch.manual_seed(seed)
         model = ResNetMini(depth, residual=residual, width=width)
-        runs[name] = model, training_error_curve(model, train, steps=steps, eval_every=50, lr=0.05,
-                                                 schedule="cosine", batch_size=32, augment=flips(), seed=seed,
+        runs[name] = model, training_error_curve(model, train, steps=steps, eval_every=50, lr=lr,
+                                                 schedule="cosine", batch_size=batch_size, augment=flips(), seed=seed,
                                                  progress=progress, device=device, desc=name)
     return runs

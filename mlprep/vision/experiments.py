@@ -119,6 +119,7 @@ def train_classifier(model: nn.Module, train: Dataset, *, val: Dataset | None = 
     from mlprep.train import accuracy
 
     seed_everything(seed)
+    model.to(memory_format=torch.channels_last)  # NHWC: oneDNN's CPU convolutions are faster with it
     data = Augmented(train, augment) if augment is not None else train
     train_loader = loader(data, batch_size, seed=seed)
     val_loader = loader(val, 512, shuffle=False) if val is not None else None
@@ -174,6 +175,7 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
             raise _TargetReached  # fit has no early stopping; leave it from the per-chunk hook
         return {"train_error": error}
 
+    model.to(memory_format=torch.channels_last)  # NHWC: oneDNN's CPU convolutions are faster with it
     opt = make_optimizer(model, optimizer, lr, 1e-4)
     scheduler = None
     if schedule == "cosine":
