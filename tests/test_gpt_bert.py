@@ -34,7 +34,7 @@ def test_scratch_classifier_trains_and_predicts() -> None:
     assert enc.input_ids.shape == (6, 8) and int(enc.input_ids[0, 0]) == tokenizer.cls_token_id
     model = classify.scratch_classifier(num_labels=3, seed=0)
     before = model.classifier.weight.detach().clone()
-    classify.finetune(model, enc, budget_s=60, max_steps=2, batch_size=3, progress=False)
+    classify.finetune(model, enc, steps=2, batch_size=3, progress=False)
     assert not torch.equal(before, model.classifier.weight)
     pred = classify.predict(model, enc)
     assert pred.shape == (6,) and int(pred.min()) >= 0 and int(pred.max()) < 3

@@ -98,7 +98,7 @@ def _step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tenso
 
 
 class _Batches:
-    """Shuffled batches of ``enc``, epoch after epoch, until the time budget stops training."""
+    """Shuffled batches of ``enc``, epoch after epoch, until the step budget stops training."""
 
     def __init__(self, enc: Encoded, batch_size: int, seed: int) -> None:
         self.enc, self.batch_size, self.gen = enc, batch_size, torch.Generator().manual_seed(seed)
@@ -109,15 +109,15 @@ class _Batches:
                 yield self.enc.batch(rows)
 
 
-def finetune(model: nn.Module, train: Encoded, *, budget_s: float, lr: float = 5e-5, batch_size: int = 32,
-             warmup_steps: int = 10, max_steps: int | None = None, seed: int = 0, progress: bool = True,
-             desc: str = "finetune") -> float:
-    """Train every weight of ``model`` for ``budget_s`` seconds, or ``max_steps`` steps if that
-    comes first (AdamW, linear warm-up, weight decay 0.01); returns the training seconds."""
+def finetune(model: nn.Module, train: Encoded, *, steps: int, lr: float = 5e-5, batch_size: int = 32,
+             warmup_steps: int = 10, seed: int = 0, progress: bool = True, desc: str = "finetune") -> float:
+    """Train every weight of ``model`` for ``steps`` AdamW steps (linear warm-up, then constant;
+    weight decay 0.01); returns the training seconds. A budget in steps gives the same model on
+    any machine; the seconds it cost here are returned."""
     torch.manual_seed(seed)
     model.train()
     start = time.perf_counter()
-    fit(model, _Batches(train, batch_size, seed), epochs=1, time_budget_s=budget_s, max_steps=max_steps, lr=lr,
+    fit(model, _Batches(train, batch_size, seed), epochs=1, max_steps=steps, lr=lr,
         weight_decay=0.01, step_fn=_step, grad_clip=1.0, progress=progress, desc=desc, device="cpu",
         scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup_steps)))
     return time.perf_counter() - start
