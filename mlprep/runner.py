@@ -217,7 +217,7 @@ def _print_speed_index(stems: list[str], notebooks_dir: Path) -> tuple[SpeedInde
         print(f"warning: {e}")
         timings = {}
     if speed.read_cache() is None:
-        print("measuring this machine's speed index (about 10 s; kept for a week)...", flush=True)
+        print("measuring this machine's speed index (about 30 s; kept for a week)...", flush=True)
         busy = speed.load_warning()
         if busy:
             print(busy)

@@ -232,10 +232,12 @@ def write_cache(index: SpeedIndex) -> Path:
 
 
 def cached_speed_index() -> SpeedIndex:
-    """The cached index when still valid (see :func:`read_cache`), else a quick fresh one, stored."""
+    """The cached index when still valid (see :func:`read_cache`), else a fresh full one, stored.
+    (A quick index, one timed run per workload, read the same machine 0.5x to 2x off: too noisy
+    to project a curriculum with.)"""
     index = read_cache()
     if index is None:
-        index = speed_index(quick=True)
+        index = speed_index()
         write_cache(index)
     return index
 

@@ -69,9 +69,9 @@ def test_measurement_uses_two_threads_and_restores_them(monkeypatch: pytest.Monk
 
 def test_cache_is_reused_on_the_same_machine_within_a_week(tmp_home, fake_speed) -> None:
     first = speed.cached_speed_index()
-    assert fake_speed == [True]  # measured once, quick
+    assert fake_speed == [False]  # measured once, in full
     assert (tmp_home / "home" / "speed_index.json").is_file()
-    assert speed.cached_speed_index() == first and fake_speed == [True]  # reused, not measured
+    assert speed.cached_speed_index() == first and fake_speed == [False]  # reused, not measured
     later = dt.datetime.fromisoformat(first.measured) + dt.timedelta(days=8)
     assert speed.read_cache(now=later) is None  # a week old: stale
 
@@ -83,13 +83,13 @@ def test_cache_is_remeasured_when_it_does_not_match(tmp_home, fake_speed, change
     stored = speed.cached_speed_index().to_dict()
     path.write_text(json.dumps({**stored, **change}))
     speed.cached_speed_index()
-    assert fake_speed == [True, True]
+    assert fake_speed == [False, False]
     assert json.loads(path.read_text())["cpu"] == speed.cpu_model()  # stored again, fresh
 
 
 def test_unreadable_cache_is_remeasured(tmp_home, fake_speed) -> None:
     (tmp_home / "home" / "speed_index.json").write_text("{ not json")
-    assert speed.cached_speed_index().seconds["cnn"] == 1.2 and fake_speed == [True]
+    assert speed.cached_speed_index().seconds["cnn"] == 1.2 and fake_speed == [False]
 
 
 def test_timings_load_write_and_errors(tmp_path) -> None:
