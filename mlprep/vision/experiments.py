@@ -175,7 +175,6 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
             raise _TargetReached  # fit has no early stopping; leave it from the per-chunk hook
         return {"train_error": error}
 
-    model.to(memory_format=torch.channels_last)  # NHWC: oneDNN's CPU convolutions are faster with it
     opt = make_optimizer(model, optimizer, lr, 1e-4)
     scheduler = None
     if schedule == "cosine":
