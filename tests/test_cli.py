@@ -8,6 +8,17 @@ import pytest
 
 from mlprep import runtime
 from mlprep.cli import main
+from mlprep.timings import load_timings
+
+FAKE_FACTORS = {"cnn": 2.0, "lstm": 3.0, "transformer": 2.0}  # tests/conftest.py's FAKE_SECONDS
+
+
+def _checkout_minutes() -> tuple[dict, float, float]:
+    """The checkout's notebooks/timings.json, its reference minutes and the minutes here at the fake factors."""
+    timings = load_timings(runtime.repo_root() / "notebooks")
+    reference = sum(e["reference_minutes"] for e in timings.values())
+    here = sum(e["reference_minutes"] / FAKE_FACTORS[e["workload"]] for e in timings.values())
+    return timings, reference, here
 
 
 def test_doctor_exits_zero(tmp_home, fake_speed, capsys):
@@ -18,9 +29,9 @@ def test_doctor_exits_zero(tmp_home, fake_speed, capsys):
     assert json.loads((tmp_home / "home" / "speed_index.json").read_text())["quick"] is False  # ...and cached
     assert "lstm" in out and "factor 3.00" in out and "overall      factor 2.29" in out
     assert "reference machine: 2-core x86-64, AVX2, no AVX-512" in out
-    # the checkout's notebooks/timings.json: 41.0 reference minutes, 25.5 of them cnn (factor 2),
-    # 9.2 lstm (3) and 6.3 transformer (2): 12.75 + 3.07 + 3.15 = 19.0 minutes here
-    assert "projected curriculum time: about 19.0 minutes here, 41.0 on the reference machine (budget 40" in out
+    # the checkout's notebooks/timings.json, each notebook's reference minutes / its workload's factor
+    _, reference, here = _checkout_minutes()
+    assert f"projected curriculum time: about {here:.1f} minutes here, {reference:.1f} on the reference machine (budget 40" in out
 
 
 def test_doctor_json(tmp_home, fake_speed, capsys):
@@ -30,9 +41,11 @@ def test_doctor_json(tmp_home, fake_speed, capsys):
     assert {"what": "torch", "ok": True, "detail": report["checks"][0]["detail"]} == report["checks"][0]
     assert report["speed_index"]["factors"] == {"cnn": 2.0, "lstm": 3.0, "transformer": 2.0}
     assert report["reference_machine"] == "2-core x86-64, AVX2, no AVX-512"
-    assert report["notebooks"]["07_rnn_language_model"] == {"workload": "lstm", "reference_minutes": 9.2,
-                                                            "source": "measured", "minutes_here": 3.07}
-    assert report["curriculum_minutes"] == {"here": pytest.approx(18.97, abs=0.01), "reference": 41.0, "budget": 40.0}
+    timings, reference, here = _checkout_minutes()
+    entry = timings["07_rnn_language_model"]
+    assert report["notebooks"]["07_rnn_language_model"] == {**entry, "minutes_here": round(entry["reference_minutes"] / 3.0, 2)}
+    assert report["curriculum_minutes"] == {"here": pytest.approx(here, abs=0.01), "reference": pytest.approx(reference, abs=0.01),
+                                            "budget": 40.0}
 
 
 def test_doctor_without_or_with_a_broken_timings_file(tmp_home, fake_speed, monkeypatch, capsys):
