@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
+from torchvision.ops import roi_align
 
 from mlprep.vision import dense
-from mlprep.vision.frcnn import small_faster_rcnn
+from mlprep.vision.frcnn import matmul_roi_align, small_faster_rcnn
 from mlprep.vision.metrics import mean_average_precision
 from mlprep.vision.yolo import YOLOv1, decode, encode_targets, yolo_loss
 
@@ -76,6 +78,42 @@ def test_small_faster_rcnn_trains_and_predicts() -> None:
     out = dense.predict_frcnn(model, images[:2])
     assert len(out) == 2 and out[0]["boxes"].shape[-1] == 4
     assert model.transform.min_size == (64,)  # no resizing of 64-pixel images
+
+
+@pytest.mark.parametrize("sampling_ratio", [1, 2])
+def test_matmul_roi_align_equals_torchvision_forward_and_backward(sampling_ratio: int) -> None:
+    torch.manual_seed(0)
+    features = torch.randn(3, 5, 16, 16, requires_grad=True)
+    boxes = []
+    for count in (6, 1, 4):  # ragged, with boxes partly and wholly outside the map, and tiny ones
+        corner = torch.rand(count, 2) * 80 - 8
+        boxes.append(torch.cat([corner, corner + torch.rand(count, 2) * 30], 1))
+    boxes[1] = torch.tensor([[62.0, 62.0, 62.5, 62.2]])  # smaller than a feature pixel, at the edge
+    ref = roi_align(features, boxes, 7, 0.25, sampling_ratio, aligned=False)
+    ours = matmul_roi_align(features, boxes, 7, 0.25, sampling_ratio)
+    torch.testing.assert_close(ours, ref)
+    grad = torch.randn_like(ref)
+    torch.testing.assert_close(torch.autograd.grad(ours, features, grad)[0], torch.autograd.grad(ref, features, grad)[0])
+    assert matmul_roi_align(features, [torch.zeros(0, 4)] * 3).shape == (0, 5, 7, 7)
+
+
+def test_faster_rcnn_losses_and_gradients_equal_with_either_roi_align() -> None:
+    images, targets = list(torch.rand(2, 3, 64, 64)), [dict(t) for t in TARGETS]
+    models = {}
+    for kind in ("torchvision", "matmul"):
+        torch.manual_seed(0)
+        models[kind] = small_faster_rcnn(num_classes=7, image_size=64, width=4, roi_align=kind)
+    losses, grads = {}, {}
+    for kind, model in models.items():
+        torch.manual_seed(1)  # the same RPN and RoI sampling
+        out = model(images, targets)
+        sum(out.values()).backward()
+        losses[kind] = torch.stack(list(out.values()))
+        grads[kind] = torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None])
+    torch.testing.assert_close(losses["matmul"], losses["torchvision"])
+    torch.testing.assert_close(grads["matmul"], grads["torchvision"], atol=1e-6, rtol=1e-4)
+    with pytest.raises(ValueError, match="roi_align"):
+        small_faster_rcnn(num_classes=7, roi_align="fast")
 
 
 def test_images_per_second_counts_calls() -> None:

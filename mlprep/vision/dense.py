@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from mlprep.train import History, fit
-from mlprep.vision import yolo as yolo_ops
 from mlprep.vision.unet import segmentation_loss
+
+if TYPE_CHECKING:  # imported where used: torchvision.ops costs a segmentation notebook 2 s of start-up
+    from mlprep.vision import yolo as yolo_ops
 
 __all__ = ["one_cycle", "train_segmenter", "predict_masks", "train_yolo", "predict_yolo",
            "detection_samples", "train_frcnn", "predict_frcnn", "images_per_second"]
@@ -76,6 +78,8 @@ def predict_masks(model: nn.Module, images: torch.Tensor, batch_size: int = 128)
 def train_yolo(model: yolo_ops.YOLOv1, images: torch.Tensor, targets: Sequence[dict], *, epochs: int = 10,
                batch_size: int = 32, lr: float = 2e-3, progress: bool = True, **fit_kwargs: Any) -> History:
     """Train with the YOLOv1 loss; targets are encoded onto the grid once, up front."""
+    from mlprep.vision import yolo as yolo_ops
+
     s, size, b = model.grid, model.image_size, model.boxes_per_cell
     has_obj, box, cls = yolo_ops.encode_targets(targets, s, size)
     loader = DataLoader(TensorDataset(images, has_obj, box, cls), batch_size=batch_size, shuffle=True, drop_last=True)
@@ -100,6 +104,8 @@ def train_yolo(model: yolo_ops.YOLOv1, images: torch.Tensor, targets: Sequence[d
 def predict_yolo(model: yolo_ops.YOLOv1, images: torch.Tensor, batch_size: int = 256,
                  **decode_kwargs: Any) -> list[dict[str, torch.Tensor]]:
     """Detections (torchvision format, labels 1-based) for (N, 3, H, W) images."""
+    from mlprep.vision import yolo as yolo_ops
+
     model.eval()
     dev = next(model.parameters()).device
     out: list[dict[str, torch.Tensor]] = []
