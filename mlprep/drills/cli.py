@@ -43,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", help="file defining the function (default: the workspace file)")
     p.add_argument("--timeout", type=float, default=None, help="seconds before the check is killed (default 60)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="memory your code may use beyond the checker's own (default 4096)")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("show", help="print the statement: what to implement, the contract, an example")
@@ -100,7 +102,7 @@ def _start(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from mlprep.drills.catalog import get_drill
-    from mlprep.drills.runner import DEFAULT_TIMEOUT_S, check_file
+    from mlprep.drills.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, check_file
     from mlprep.drills.store import DrillStore
 
     drill = get_drill(args.name)
@@ -108,7 +110,8 @@ def _check(args: argparse.Namespace) -> int:
     path = args.file or store.workspace_file(drill.name)
     if not args.file and not path.exists():
         raise UsageError(f"no workspace file for {drill.name}; run `mlprep drills start {drill.name}` or pass FILE")
-    result = check_file(drill.name, path, timeout_s=args.timeout or DEFAULT_TIMEOUT_S, seed=args.seed)
+    result = check_file(drill.name, path, timeout_s=args.timeout or DEFAULT_TIMEOUT_S, seed=args.seed,
+                        memory_mb=args.memory or DEFAULT_MEMORY_MB)
     started = store.started_at(drill.name)
     result.elapsed_s = time.time() - started if started is not None else None
     store.record_attempt(result, file=str(path))
