@@ -20,6 +20,7 @@ from typing import Any
 
 from mlprep.portfolio.projects import PROJECTS, Project, project_for
 from mlprep.results import evaluate_expression, evaluate_targets
+from mlprep.sanitize import md_text
 
 NOT_YET_RUN = "not yet run"
 PASSED = "passed"
@@ -200,7 +201,7 @@ def collect(stem: str, results_root: Path, cards_dir: Path | None) -> Report:
     results = _read_json(folder / "metrics.json")
     if results is None:
         if report.run and report.run.get("status") not in (None, PASSED):
-            report.note = f"The last `mlprep run` of this notebook failed: {report.run.get('error', '')}"
+            report.note = f"The last `mlprep run` of this notebook failed: {md_text(report.run.get('error', ''))}"
         return report
     report.results = results
     metrics = {k: (float("nan") if v is None else v) for k, v in report.metrics.items()}
@@ -226,8 +227,8 @@ def collect(stem: str, results_root: Path, cards_dir: Path | None) -> Report:
     if run.get("status") == "failed" and run.get("started", "") > str(results.get("created", "")):
         report.note = (
             "The latest `mlprep run` of this notebook failed "
-            f"({run.get('error', 'see the executed notebook')}); the numbers shown are from "
-            f"the earlier run of {results.get('created', 'an unknown date')}."
+            f"({md_text(run.get('error', 'see the executed notebook'))}); the numbers shown are from "
+            f"the earlier run of {md_text(results.get('created', 'an unknown date'))}."
         )
     return report
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from mlprep.quiz.catalog import (
     question_from_dict,
 )
 from mlprep.quiz.library import question_to_markdown
-from mlprep.quiz.render import markdown_to_html
+from mlprep.quiz.render import link_html, markdown_to_html
 
 FORMATS = ("yaml", "csv", "md", "anki")
 CSV_COLUMNS = ("id", "kind", "topics", "difficulty", "prompt", "answer", "hints", "links", "source")
@@ -123,7 +124,9 @@ def export_anki(questions: Sequence[Question], path: str | Path, deck_name: str 
     for q in questions:
         deck.add_note(genanki.Note(
             model=model,
-            fields=[markdown_to_html(q.prompt), markdown_to_html(q.answer), q.id, " ".join(q.links)],
+            # Anki shows fields as HTML: every one is sanitised or escaped.
+            fields=[markdown_to_html(q.prompt), markdown_to_html(q.answer), html.escape(q.id),
+                    " ".join(link_html(link) for link in q.links)],
             tags=[t.replace(" ", "_") for t in q.topics] + [q.kind],
             guid=anki_guid(q.id),
         ))
