@@ -116,10 +116,16 @@ def add(args: argparse.Namespace) -> int:
         raise UsageError(e.message) from None
     if args.id and args.id in catalog.questions:
         raise UsageError(f"id {args.id!r} is taken; pick another or use `mlprep quiz edit {args.id}`")
+    interview = None
+    if args.asked_at:  # read the interviews before writing anything: no half-done add
+        broken: list[str] = []
+        interview = tracker.latest_for_company(home, args.asked_at, errors=broken)
+        if broken:
+            raise UsageError(f"{broken[0]} -- fix or move that file, then add the question again "
+                             "(nothing was written)")
     question = add_user_question(question)
     print(f"added {question.id} -> {question.path}")
     if args.asked_at:
-        interview = tracker.latest_for_company(home, args.asked_at)
         if interview is None:
             interview = tracker.add_interview(home, company=args.asked_at)
             print(f"created interview {interview.id}")
@@ -259,8 +265,12 @@ def export(args: argparse.Namespace) -> int:
 def prep(args: argparse.Namespace) -> int:
     errors: list[str] = []
     catalog = _load(errors)
-    past = [i for i in tracker.load_interviews(home_dir(), errors=[])
+    broken: list[str] = []
+    past = [i for i in tracker.load_interviews(home_dir(), errors=broken)
             if i.company.lower() == args.company.strip().lower()]
+    for error in broken:  # reported, skipped; the other interviews still count
+        print(f"error: {error}", file=sys.stderr)
+        errors.append(error)
     asked_there = {e.get("question") for i in past for e in i.i_asked}
     to_ask = [q for q in catalog.filter(kind="ask_company") if q.id not in asked_there]
     topic_counts = Counter(t for i in past for e in i.asked if e["question"] in catalog.questions
