@@ -39,6 +39,8 @@ REQUIRED = ("id", "kind", "topics", "difficulty", "prompt")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 TOPIC_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QUESTION_SUFFIXES = (".yaml", ".yml", ".md")
+# Ids whose file (``<id>.md``) the catalog skips on purpose: README.md explains a folder.
+RESERVED_IDS = frozenset({"readme"})
 
 
 @dataclass(frozen=True)

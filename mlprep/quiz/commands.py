@@ -22,6 +22,7 @@ from mlprep.quiz.catalog import CatalogFileError, Question, parse_file, question
 from mlprep.quiz.library import (
     Catalog,
     add_user_question,
+    check_savable_id,
     load_catalog,
     new_question_id,
     question_to_markdown,
@@ -116,6 +117,7 @@ def add(args: argparse.Namespace) -> int:
         raise UsageError(e.message) from None
     if args.id and args.id in catalog.questions:
         raise UsageError(f"id {args.id!r} is taken; pick another or use `mlprep quiz edit {args.id}`")
+    check_savable_id(question.id)
     interview = None
     if args.asked_at:  # read the interviews before writing anything: no half-done add
         broken: list[str] = []
@@ -139,7 +141,7 @@ def edit(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     question = catalog.get(args.id)
     directory = user_questions_dir()
-    target = directory / f"{question.id}.md"
+    target = _edit_target(question, directory)
     draft = directory / f".edit-{question.id}.md"  # hidden: the catalog ignores it
     if not draft.exists():
         draft.write_text(question_to_markdown(question), encoding="utf-8")
@@ -153,10 +155,25 @@ def edit(args: argparse.Namespace) -> int:
         raise UsageError(f"{e} -- fix it with `mlprep quiz edit {question.id}` (draft kept)") from None
     if len(edited) != 1 or edited[0].id != question.id:
         raise UsageError(f"{draft}:1: keep exactly one question with id {question.id!r} (draft kept)")
-    save_user_question(edited[0])
+    save_user_question(edited[0], path=target)
     draft.unlink()
     print(f"saved {target}")
     return 0
+
+
+def _edit_target(question: Question, directory: Path) -> Path:
+    """Where an edit is saved: the user's own file, in place (in a subfolder too), so no
+    second file with the same id appears; ``<id>.md`` for a starter question (your copy
+    overrides it). A file holding other questions as well is refused: edit it directly."""
+    path = question.path
+    if path is None or not path.resolve().is_relative_to(directory.resolve()):
+        return directory / f"{question.id}.md"
+    others = [q.id for q in parse_file(path) if q.id != question.id]
+    if path.suffix.lower() != ".md" or others:
+        where = f"shares this file with {len(others)} other question(s)" if others else "is in a YAML file"
+        raise UsageError(f"{path}:{question.line}: {question.id!r} {where}; edit the file itself, "
+                         "then check it with `mlprep quiz validate`")
+    return path
 
 
 def show(args: argparse.Namespace) -> int:
