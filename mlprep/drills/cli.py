@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from mlprep.errors import UsageError
@@ -69,6 +70,7 @@ def _list(args: argparse.Namespace) -> int:
             "time_limit_min": drill.time_limit_min, "best_time_s": store.best_time(drill.name),
             "attempts": len(attempts), "passed": any(a.get("passed") for a in attempts),
         })
+    _warn(store)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -79,6 +81,12 @@ def _list(args: argparse.Namespace) -> int:
               f"  {best:>9}  {row['title']}")
     print("\nstart one with: mlprep drills start NAME")
     return 0
+
+
+def _warn(store) -> None:
+    """Print the log lines that were skipped as unreadable (they do not change the exit code)."""
+    for problem in dict.fromkeys(store.problems):
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _clock(seconds: float) -> str:
@@ -115,6 +123,7 @@ def _check(args: argparse.Namespace) -> int:
     started = store.started_at(drill.name)
     result.elapsed_s = time.time() - started if started is not None else None
     store.record_attempt(result, file=str(path))
+    _warn(store)
     print(result.report())
     if not result.passed:
         print(f"\nthe statement: mlprep drills show {drill.name}; "
@@ -138,7 +147,10 @@ def _solution(args: argparse.Namespace) -> int:
     from mlprep.drills.store import DrillStore
 
     drill = get_drill(args.name)
-    if not DrillStore().attempts(drill.name):
+    store = DrillStore()
+    attempts = store.attempts(drill.name)
+    _warn(store)
+    if not attempts:
         raise UsageError(
             f"no attempt at {drill.name} recorded yet; try it first: "
             f"`mlprep drills start {drill.name}`, then `mlprep drills check {drill.name}`"
