@@ -39,6 +39,7 @@ REQUIRED = ("id", "kind", "topics", "difficulty", "prompt")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 TOPIC_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QUESTION_SUFFIXES = (".yaml", ".yml", ".md")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Ids whose file (``<id>.md``) the catalog skips on purpose: README.md explains a folder.
 RESERVED_IDS = frozenset({"readme"})
 
@@ -119,6 +120,11 @@ def question_from_dict(data: Any, *, path: str | Path = "<data>", line: int = 0)
     for name in ("id", "kind", "difficulty", "prompt", "answer", "source"):
         if data.get(name) is not None and not isinstance(data[name], str):
             raise CatalogFileError(path, line, f"'{name}' must be text, got {data[name]!r}")
+    for name in ("prompt", "answer", "source", "hints", "links", "topics"):
+        values = data.get(name) if isinstance(data.get(name), list) else [data.get(name)]
+        if any(isinstance(v, str) and _CONTROL.search(v) for v in values):
+            # A NUL or other control character could not be saved and read back as Markdown.
+            raise CatalogFileError(path, line, f"'{name}' contains a control character (e.g. NUL); remove it")
     qid = data["id"].strip()
     if not ID_PATTERN.match(qid):
         raise CatalogFileError(path, line, f"bad id {qid!r}: use lower-case letters, digits, '-', '_' or '.'")

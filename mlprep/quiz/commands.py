@@ -251,10 +251,15 @@ def import_file(args: argparse.Namespace) -> int:
     questions = import_questions(args.file)
     directory = user_questions_dir()
     with lock_for(home_dir()):
-        existing = {p.stem for p in directory.glob("*.md")}
+        # Check everything before writing anything: a refused id leaves no partial import.
+        mine = load_catalog(include_seeds=False).questions
+        targets = []
         for q in questions:
-            save_user_question(replace(q, path=None))
-    updated = sum(q.id in existing for q in questions)
+            check_savable_id(q.id)
+            targets.append(_edit_target(mine[q.id], directory) if q.id in mine else directory / f"{q.id}.md")
+        for q, target in zip(questions, targets, strict=True):
+            save_user_question(replace(q, path=None), path=target)
+    updated = sum(q.id in mine for q in questions)
     print(f"imported {len(questions)} question(s) from {args.file}: "
           f"{len(questions) - updated} new, {updated} updated")
     return 0
