@@ -139,7 +139,7 @@ def import_questions(path: str | Path) -> list[Question]:
     try:
         if path.suffix.lower() == ".csv":
             return parse_csv_text(path.read_bytes().decode("utf-8"), path)
-        return parse_file(path)
+        return parse_file(path, max_bytes=MAX_IMPORT_BYTES)
     except CatalogFileError as e:
         raise UsageError(str(e)) from None
     except UnicodeDecodeError:

@@ -184,8 +184,12 @@ def load_interviews(home: Path, errors: list[str] | None = None) -> list[Intervi
 
 
 def get_interview(home: Path, interview_id: str) -> Interview:
-    path = interviews_dir(home) / f"{interview_id}.yaml"
-    if not path.is_file():
+    """The interview ``interview_id`` (a file name in the interviews folder, nothing else:
+    ``../../x`` is an unknown id, not a path)."""
+    folder = interviews_dir(home)
+    path = folder / f"{interview_id}.yaml"
+    inside = not re.search(r"[/\\\x00]", interview_id) and not interview_id.startswith(".")
+    if not inside or path.resolve().parent != folder.resolve() or not path.is_file():
         raise UsageError(f"unknown interview id {interview_id!r} (see `mlprep interviews list`)")
     return _from_file(path)
 
