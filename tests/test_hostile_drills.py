@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 
+from mlprep.cli import main
 from mlprep.drills import check, drill_names, get_drill, transport
 from mlprep.drills.runner import _Tail, check_file
 from mlprep.drills.store import DrillStore
@@ -159,7 +160,8 @@ def test_the_time_limit_starts_after_start_up(tmp_path):
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="the memory limit needs /proc")
-def test_memory_is_limited(tmp_path):
+def test_memory_is_limited(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
     hog = _file(tmp_path, """
         def iou(boxes1, boxes2):
             blocks = [bytearray(2**30) for _ in range(16)]  # 16 GB
@@ -167,6 +169,8 @@ def test_memory_is_limited(tmp_path):
     """)
     result = check_file("iou", hog, timeout_s=30, memory_mb=512)
     assert not result and "MemoryError" in result.first_failure.message
+    assert main(["drills", "check", "iou", str(hog), "--memory", "512", "--timeout", "30"]) == 1
+    assert "raised MemoryError" in capsys.readouterr().out
 
 
 def test_captured_output_is_bounded(tmp_path):

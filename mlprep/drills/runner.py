@@ -33,8 +33,10 @@ import json
 import os
 import secrets
 import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -153,9 +155,12 @@ def _run_child(name: str, path: Path, work: Path, timeout_s: float, memory_mb: i
     import mlprep
 
     token = secrets.token_hex(16)
-    package_root = str(Path(mlprep.__file__).resolve().parent.parent)  # the same mlprep in the child
-    env = {**os.environ, _TOKEN_VAR: token,
-           "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+    env = {**os.environ, _TOKEN_VAR: token}
+    package_root = os.path.realpath(Path(mlprep.__file__).parent.parent)
+    site_dirs = {os.path.realpath(p) for p in (*site.getsitepackages(), site.getusersitepackages(),
+                                               *sysconfig.get_paths().values())}
+    if package_root not in site_dirs:  # a checkout: the child starts elsewhere, so say where mlprep is
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
     command = [sys.executable, "-m", "mlprep.drills.runner", name, str(path), str(work), str(memory_mb)]
     process = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
