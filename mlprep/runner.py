@@ -170,8 +170,13 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
         # The kernel's own log (not cell output) would break the progress bars.
         extra_arguments=["--log-level=ERROR"],
     )
+    folder = results_dir() / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    # The kernel process's own log (not cell output, which comes over ZMQ): kept in a file, so
+    # its shutdown noise after a cell timeout (a ZMQError traceback) stays off the terminal.
+    kernel_log = open(folder / "kernel.log", "w", encoding="utf-8")  # closed in the finally below
     try:
-        client.execute(env=env)
+        client.execute(env=env, stderr=kernel_log)
     except CellExecutionError as e:
         status = MISSED if e.ename == "TargetMissed" else FAILED
         error = f"{e.ename}: {str(e.evalue).strip()}"
@@ -180,11 +185,11 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
         status, error = FAILED, f"{type(e).__name__}: {message[0] if message else ''}"
     finally:
         bar.close()
+        kernel_log.close()
     seconds = time.time() - started
     headline, met = _headline(stem, started)
     if status == PASSED and met is False:
         status = MISSED
-    folder = results_dir() / stem
     atomic_write_text(folder / "executed.ipynb", nbformat.writes(nb))
     rss = round(max(peak), 1) if peak else None
     run_info = {"notebook": stem, "status": status, "runtime_s": round(seconds, 2), "started": started_at,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 
 import pytest
 
 from mlprep.drills import cli as drills_cli
+from mlprep.drills import transport
 from mlprep.drills.runner import _child, _read_status
 from mlprep.errors import MlprepError
 
@@ -100,21 +102,24 @@ def test_an_infinite_loop_is_killed_and_reported(home, tmp_path, capsys):
     assert not attempt["passed"] and "timed out" in attempt["error"]
 
 
-def _run_child(tmp_path, source: str) -> dict:
+def _run_child(tmp_path, source: str, monkeypatch) -> dict:
+    # The child's entry point, called in this process (no memory limit, no chdir): it only
+    # runs the candidate; its import errors come back in status.json.
+    monkeypatch.setattr(sys, "path", list(sys.path))
     candidate = tmp_path / "candidate.py"
     candidate.write_text(source)
-    status = tmp_path / "status.json"
-    assert _child("bpe_merges", str(candidate), str(status), 0) == 1
-    return _read_status(status)
+    transport.save(tmp_path / "inputs.pt", transport.encode([]))
+    assert _child("bpe_merges", str(candidate), str(tmp_path)) == 1
+    return _read_status(tmp_path / "status.json")
 
 
-def test_syntax_errors_and_missing_functions_are_reported(tmp_path):
-    status = _run_child(tmp_path, "def bpe_merges(word_counts, num_merges)\n    return []\n")
-    assert status["done"] and "could not import" in status["result"]["error"]
-    assert "SyntaxError" in status["result"]["error"] and "(line 1)" in status["result"]["error"]
+def test_syntax_errors_and_missing_functions_are_reported(tmp_path, monkeypatch):
+    status = _run_child(tmp_path, "def bpe_merges(word_counts, num_merges)\n    return []\n", monkeypatch)
+    assert "could not import" in status["error"]
+    assert "SyntaxError" in status["error"] and "(line 1)" in status["error"]
 
-    status = _run_child(tmp_path, "def bpe(word_counts, num_merges):\n    return []\n")
-    assert "defines no function named 'bpe_merges' (it defines: bpe)" in status["result"]["error"]
+    status = _run_child(tmp_path, "def bpe(word_counts, num_merges):\n    return []\n", monkeypatch)
+    assert "defines no function named 'bpe_merges' (it defines: bpe)" in status["error"]
 
-    status = _run_child(tmp_path, "raise SystemExit(3)\n")
-    assert "SystemExit" in status["result"]["error"]
+    status = _run_child(tmp_path, "raise SystemExit(3)\n", monkeypatch)
+    assert "SystemExit" in status["error"]

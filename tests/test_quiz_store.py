@@ -62,7 +62,10 @@ def test_torn_trailing_line_is_reported_skipped_and_repaired(tmp_path):
     assert len(store.problems) == 1 and "reviews.jsonl:2" in store.problems[0]
     store.record("c", 4, at=T0)
     assert [e.question_id for e in store.events()] == ["a", "c"]
-    assert len(store.problems) == 1  # the torn line is still reported, never silently dropped
+    # Repaired by that locked append (issue 23): moved aside, never silently dropped, and
+    # no longer reported on every read.
+    assert store.problems == []
+    assert (tmp_path / "reviews.torn").read_bytes() == b'{"v": 1, "event": "review", "id": "b", "rat\n'
 
 
 def _worker(home: str, tag: str, n: int) -> None:

@@ -31,6 +31,16 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read_checksum(path: Path) -> str:
+    """The hex digest a ``.sha256`` file starts with, or "" when it holds none (empty,
+    blank, binary): the entry is then treated as corrupt and rebuilt, never a crash."""
+    try:
+        words = path.read_bytes()[:4096].decode("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return words[0].lower() if words else ""
+
+
 def cached_arrays(
     root: str | Path, key: str, build: Callable[[], dict[str, np.ndarray]]
 ) -> dict[str, np.ndarray]:
@@ -39,10 +49,12 @@ def cached_arrays(
     data_path, sum_path = root / f"{key}.npz", root / f"{key}.sha256"
     if data_path.is_file() and sum_path.is_file():
         raw = data_path.read_bytes()
-        expected = sum_path.read_text().split()[0] if sum_path.stat().st_size else ""
-        if _sha256(raw) == expected:
-            with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-                return {k: npz[k] for k in npz.files}
+        if _sha256(raw) == _read_checksum(sum_path):
+            try:
+                with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+                    return {k: npz[k] for k in npz.files}
+            except (OSError, ValueError, EOFError, KeyError):  # a checksum file written to match a bad one
+                pass
         warnings.warn(
             f"cached data {data_path} failed its sha256 check (corrupt or partly written); "
             "regenerating it",

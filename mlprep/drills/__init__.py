@@ -14,7 +14,8 @@ In a notebook, pass the function itself; it runs in this process:
 >>> bool(result), result.first_failure.name
 (False, 'half overlap')
 
-Pass a file path instead to run it in a subprocess with a timeout, as the CLI does.
+Pass a file path instead to run it in a subprocess with time and memory limits, as the CLI
+does; that subprocess returns outputs only, and this process judges them.
 """
 
 from __future__ import annotations
@@ -47,23 +48,28 @@ def check(
     seed: int = 0,
     record: bool = False,
     timeout_s: float | None = None,
+    memory_mb: int | None = None,
     quiet: bool = False,
 ) -> CheckResult:
     """Check ``fn`` (a function, or the path of a file defining ``name``) against drill ``name``.
 
     Prints the report unless ``quiet`` and returns a :class:`CheckResult` that is truthy
     when every case passed. A function runs in this process (no timeout: interrupt the
-    kernel if it hangs); a path runs in a subprocess killed after ``timeout_s`` seconds.
+    kernel if it hangs); a path runs in a subprocess killed after ``timeout_s`` seconds
+    (counted once it has started) with at most ``memory_mb`` more address space (default
+    4096). That subprocess only runs your code and hands back its outputs; this process
+    builds the references and compares, so nothing in the file can fake a pass.
     ``record=True`` appends the attempt to the log ``mlprep drills list`` reads; notebooks
     leave it off so that running them does not write to your mlprep home.
     """
     drill = get_drill(name)
     file = None
     if isinstance(fn, (str, os.PathLike)):
-        from mlprep.drills.runner import DEFAULT_TIMEOUT_S, check_file
+        from mlprep.drills.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, check_file
 
         file = os.fspath(fn)
-        result = check_file(name, file, timeout_s=timeout_s or DEFAULT_TIMEOUT_S, seed=seed)
+        result = check_file(name, file, timeout_s=timeout_s or DEFAULT_TIMEOUT_S, seed=seed,
+                            memory_mb=memory_mb or DEFAULT_MEMORY_MB)
     else:
         result = run_checks(drill, fn, seed=seed)
     if record:

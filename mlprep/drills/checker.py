@@ -25,7 +25,7 @@ import numpy as np
 from mlprep.drills.base import Case, CheckFailure, Drill
 from mlprep.drills.compare import compare, format_value
 
-__all__ = ["CaseResult", "CheckResult", "run_checks"]
+__all__ = ["CaseResult", "CheckResult", "describe_exception", "judge_case", "run_checks"]
 
 
 @dataclass
@@ -144,12 +144,22 @@ def run_checks(
 
 
 def _run_case(case: Case, fn: Any, names: list[str], output_names: tuple[str, ...] = ()) -> CaseResult:
-    inputs = _describe_inputs(case, names)
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
     try:
         got = fn(*args, **kwargs)
     except Exception as e:  # the candidate's bug is the report, not a crash of ours
-        return CaseResult(case.name, False, _describe_exception(e), inputs=inputs)
+        return judge_case(case, names, output_names, raised=describe_exception(e))
+    return judge_case(case, names, output_names, got=got)
+
+
+def judge_case(case: Case, names: list[str], output_names: tuple[str, ...] = (), *,
+               got: Any = None, raised: str | None = None) -> CaseResult:
+    """The verdict on one case, given what the candidate's function returned (``got``) or
+    the description of what it raised (``raised``). The subprocess runner calls this in the
+    parent, on outputs the candidate's process sent back, so its code never judges itself."""
+    inputs = _describe_inputs(case, names)
+    if raised is not None:
+        return CaseResult(case.name, False, raised, inputs=inputs)
     try:
         if case.check is not None:
             case.check(got)
@@ -180,9 +190,10 @@ def _describe_inputs(case: Case, names: list[str]) -> str:
     return "\n".join(parts)
 
 
-def _describe_exception(error: Exception) -> str:
+def describe_exception(error: BaseException) -> str:
+    """``raised TypeError: ... (line 3 in iou: return a @ b)``: the candidate's line."""
     frames = traceback.extract_tb(error.__traceback__)
-    # The last frame outside this module is where the candidate's code failed.
-    frames = [f for f in frames if not f.filename.endswith("checker.py")]
+    # The last frame outside the checker and the runner is where the candidate's code failed.
+    frames = [f for f in frames if not f.filename.endswith(("checker.py", "runner.py"))]
     where = f" (line {frames[-1].lineno} in {frames[-1].name}: {frames[-1].line})" if frames else ""
     return f"raised {type(error).__name__}: {error}{where}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from mlprep.errors import UsageError
@@ -43,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", help="file defining the function (default: the workspace file)")
     p.add_argument("--timeout", type=float, default=None, help="seconds before the check is killed (default 60)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="memory your code may use beyond the checker's own (default 4096)")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("show", help="print the statement: what to implement, the contract, an example")
@@ -67,6 +70,7 @@ def _list(args: argparse.Namespace) -> int:
             "time_limit_min": drill.time_limit_min, "best_time_s": store.best_time(drill.name),
             "attempts": len(attempts), "passed": any(a.get("passed") for a in attempts),
         })
+    _warn(store)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -77,6 +81,12 @@ def _list(args: argparse.Namespace) -> int:
               f"  {best:>9}  {row['title']}")
     print("\nstart one with: mlprep drills start NAME")
     return 0
+
+
+def _warn(store) -> None:
+    """Print the log lines that were skipped as unreadable (they do not change the exit code)."""
+    for problem in dict.fromkeys(store.problems):
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _clock(seconds: float) -> str:
@@ -100,7 +110,7 @@ def _start(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from mlprep.drills.catalog import get_drill
-    from mlprep.drills.runner import DEFAULT_TIMEOUT_S, check_file
+    from mlprep.drills.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, check_file
     from mlprep.drills.store import DrillStore
 
     drill = get_drill(args.name)
@@ -108,10 +118,12 @@ def _check(args: argparse.Namespace) -> int:
     path = args.file or store.workspace_file(drill.name)
     if not args.file and not path.exists():
         raise UsageError(f"no workspace file for {drill.name}; run `mlprep drills start {drill.name}` or pass FILE")
-    result = check_file(drill.name, path, timeout_s=args.timeout or DEFAULT_TIMEOUT_S, seed=args.seed)
+    result = check_file(drill.name, path, timeout_s=args.timeout or DEFAULT_TIMEOUT_S, seed=args.seed,
+                        memory_mb=args.memory or DEFAULT_MEMORY_MB)
     started = store.started_at(drill.name)
     result.elapsed_s = time.time() - started if started is not None else None
     store.record_attempt(result, file=str(path))
+    _warn(store)
     print(result.report())
     if not result.passed:
         print(f"\nthe statement: mlprep drills show {drill.name}; "
@@ -135,7 +147,10 @@ def _solution(args: argparse.Namespace) -> int:
     from mlprep.drills.store import DrillStore
 
     drill = get_drill(args.name)
-    if not DrillStore().attempts(drill.name):
+    store = DrillStore()
+    attempts = store.attempts(drill.name)
+    _warn(store)
+    if not attempts:
         raise UsageError(
             f"no attempt at {drill.name} recorded yet; try it first: "
             f"`mlprep drills start {drill.name}`, then `mlprep drills check {drill.name}`"

@@ -7,7 +7,9 @@ Everything is under ``mlprep.runtime.home_dir() / "drills"``:
 - ``attempts.jsonl``: one JSON object per ``check``, appended, never rewritten in part.
 
 Writes hold a file lock (two terminals checking at once must not lose an attempt) and go
-through a temporary file and a rename, so a crash leaves the old log or the new one.
+through a temporary file and a rename, so a crash leaves the old log or the new one. The
+log is read tolerantly: a line that is not UTF-8, not JSON or not an attempt is skipped and
+listed in ``problems`` (the commands print it), never a reason to lose the others.
 
 >>> import tempfile
 >>> store = DrillStore(tempfile.mkdtemp())
@@ -28,9 +30,22 @@ from filelock import FileLock
 from mlprep.drills.base import Drill
 from mlprep.drills.checker import CheckResult
 from mlprep.errors import MlprepError
-from mlprep.runtime import atomic_write_text, home_dir
+from mlprep.runtime import atomic_write_bytes, atomic_write_text, home_dir
 
 __all__ = ["DrillStore"]
+
+
+def _attempt_from_line(raw: bytes) -> dict[str, Any]:
+    """One attempt, checked enough that the readers can trust its types; ValueError if not."""
+    row = json.loads(raw.decode("utf-8"))  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    if not isinstance(row, dict) or not isinstance(row.get("drill"), str):
+        raise ValueError("not an attempt record")
+    if not isinstance(row.get("passed", False), bool):
+        raise ValueError("'passed' is not true or false")
+    elapsed = row.get("elapsed_s")
+    if elapsed is not None and (isinstance(elapsed, bool) or not isinstance(elapsed, (int, float))):
+        raise ValueError("'elapsed_s' is not a number")
+    return row
 
 
 def _now_iso() -> str:
@@ -47,6 +62,7 @@ class DrillStore:
         self.sessions_path = self.root / "sessions.json"
         self.attempts_path = self.root / "attempts.jsonl"
         self._lock = FileLock(str(self.root / ".drills.lock"), timeout=30)
+        self.problems: list[str] = []  # unreadable lines met by the last attempts() or started_at()
 
     # -- the workspace and the clock ---------------------------------------------------
     def workspace_file(self, name: str) -> Path:
@@ -77,17 +93,28 @@ class DrillStore:
         return path, True
 
     def started_at(self, name: str) -> float | None:
-        """Unix time ``start`` was run for ``name``, or None."""
-        session = self._read_sessions().get(name)
-        return float(session["started_unix"]) if session else None
+        """Unix time ``start`` was run for ``name``, or None (also when the clock file is
+        unreadable: that is reported in ``problems``, and the check goes on)."""
+        try:
+            session = self._read_sessions().get(name)
+            return float(session["started_unix"]) if session else None
+        except MlprepError as e:
+            self.problems.append(str(e))
+        except (TypeError, KeyError, ValueError, AttributeError):
+            self.problems.append(f"{self.sessions_path}: the clock of {name!r} is unreadable; "
+                                 f"`mlprep drills start {name} --force` restarts it")
+        return None
 
     def _read_sessions(self) -> dict[str, Any]:
         if not self.sessions_path.exists():
             return {}
         try:
-            return json.loads(self.sessions_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
+            data = json.loads(self.sessions_path.read_bytes().decode("utf-8"))
+        except ValueError as e:  # not UTF-8, or not JSON
             raise MlprepError(f"{self.sessions_path} is not valid JSON ({e}); delete it to reset the drill clocks") from None
+        if not isinstance(data, dict):
+            raise MlprepError(f"{self.sessions_path} is not a JSON object; delete it to reset the drill clocks")
+        return data
 
     # -- attempts ------------------------------------------------------------------------
     def record_attempt(self, result: CheckResult, *, file: str | None = None) -> dict[str, Any]:
@@ -105,25 +132,31 @@ class DrillStore:
             "error": result.error or None,
             "first_failure": None if first is None else f"{first.name}: {first.message}",
         }
-        line = json.dumps(attempt, sort_keys=True) + "\n"
+        line = (json.dumps(attempt, sort_keys=True) + "\n").encode("utf-8")
         with self._lock:
-            old = self.attempts_path.read_text(encoding="utf-8") if self.attempts_path.exists() else ""
-            if old and not old.endswith("\n"):
-                old += "\n"
-            atomic_write_text(self.attempts_path, old + line)
+            # Bytes, not text: a bad byte someone else wrote is kept as it is, not a crash.
+            old = self.attempts_path.read_bytes() if self.attempts_path.exists() else b""
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+            atomic_write_bytes(self.attempts_path, old + line)
         return attempt
 
     def attempts(self, name: str | None = None) -> list[dict[str, Any]]:
-        """Recorded attempts, oldest first, optionally for one drill; bad lines are skipped."""
+        """Recorded attempts, oldest first, optionally for one drill; unreadable lines are
+        skipped and listed in ``problems`` (``attempts.jsonl:LINE: why``)."""
+        self.problems = []
         if not self.attempts_path.exists():
             return []
         rows = []
-        for line in self.attempts_path.read_text(encoding="utf-8").splitlines():
+        for number, raw in enumerate(self.attempts_path.read_bytes().splitlines(), start=1):
+            if not raw.strip():
+                continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a hand-edited or foreign line must not hide the others
-            if isinstance(row, dict) and (name is None or row.get("drill") == name):
+                row = _attempt_from_line(raw)
+            except ValueError as e:  # a hand-edited, torn or foreign line must not hide the others
+                self.problems.append(f"{self.attempts_path}:{number}: skipped unreadable attempt ({e})")
+                continue
+            if name is None or row["drill"] == name:
                 rows.append(row)
         return rows
 

@@ -23,6 +23,7 @@ from mlprep.portfolio.report import (
     format_value,
     headline_row,
 )
+from mlprep.sanitize import clean_html, safe_url
 
 CSS = """
 :root { --fg: #1d2430; --muted: #5b6576; --line: #dde2ea; --bg: #f6f8fb; --card: #fff;
@@ -74,11 +75,32 @@ def esc(text: object) -> str:
 
 
 def inline(text: str) -> str:
-    """Escape ``text`` and render the inline Markdown used in metadata and cards."""
-    out = esc(text)
-    out = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', out)
+    """Escape ``text`` and render the inline Markdown used in metadata and cards: code spans,
+    backslash escapes and entities (what :func:`mlprep.sanitize.md_text` writes), ``**bold**``
+    and links to safe URLs only; then ``nh3`` keeps nothing but ``a``, ``strong`` and ``code``.
+
+    >>> inline("`[x](javascript:alert(1))` and [y](javascript:void) and \\<b\\>")
+    '<code>[x](javascript:alert(1))</code> and y and &lt;b&gt;'
+    """
+    kept: list[str] = []
+
+    def keep(markup: str) -> str:
+        kept.append(markup)
+        return f"\0{len(kept) - 1}\0"
+
+    out = str(text).replace("\0", "")
+    out = re.sub(r"(`+)(.+?)\1", lambda m: keep(f"<code>{esc(html.unescape(m.group(2).strip() or m.group(2)))}</code>"), out)
+    out = re.sub(r"\\([!-/:-@\[-`{-~])", lambda m: keep(esc(m.group(1))), out)
+    out = esc(html.unescape(out))  # entities mean their characters, as in Markdown
+
+    def link(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(2))
+        return f'<a href="{esc(url)}">{match.group(1)}</a>' if safe_url(url) else match.group(1)
+
+    out = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", link, out)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub("\0(\\d+)\0", lambda m: kept[int(m.group(1))], out)
+    return clean_html(out, tags={"a", "strong", "code"}, link_rel=None, xml=True)
 
 
 def page(title: str, header: str, body: str, generated: str) -> str:

@@ -13,10 +13,12 @@ render the same card.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from mlprep.portfolio.projects import GENERIC_LIMITATIONS
 from mlprep.portfolio.report import Report, format_value
+from mlprep.sanitize import md_code, md_text
 
 HEADINGS = (
     "Model Details",
@@ -39,24 +41,26 @@ class Section:
 
 
 def hardware_lines(report: Report) -> list[str]:
-    """Where and how long it ran, from ``metrics.json`` and ``run.json``; measured only."""
+    """Where and how long it ran, from ``metrics.json`` and ``run.json``; measured only.
+    Every recorded string is escaped (:func:`mlprep.sanitize.md_text`): the files are the
+    user's, and the lines end up in HTML and Markdown."""
     results, run = report.results or {}, report.run or {}
     lines = []
     if results.get("device"):
-        lines.append(f"Device: {results['device']}")
+        lines.append(f"Device: {md_text(results['device'])}")
     hardware = run.get("hardware") or {}
     if hardware.get("cpu"):
-        lines.append(f"CPU: {hardware['cpu']} ({hardware.get('cores', '?')} logical cores)")
+        lines.append(f"CPU: {md_text(hardware['cpu'])} ({md_text(hardware.get('cores', '?'))} logical cores)")
     if hardware.get("gpu"):
-        lines.append(f"GPU: {hardware['gpu']}")
-    if report.runtime_s is not None:
+        lines.append(f"GPU: {md_text(hardware['gpu'])}")
+    if report.runtime_s is not None and math.isfinite(report.runtime_s):
         lines.append(f"Notebook runtime: {report.runtime_s / 60:.1f} min ({report.runtime_s:.0f} s)")
-    if isinstance(run.get("runtime_s"), (int, float)):
+    if isinstance(run.get("runtime_s"), (int, float)) and math.isfinite(run["runtime_s"]):
         lines.append(f"Headless run (`mlprep run`, including kernel start): {run['runtime_s'] / 60:.1f} min")
     if results.get("seed") is not None:
-        lines.append(f"Seed: {results['seed']}")
+        lines.append(f"Seed: {md_text(results['seed'])}")
     if results.get("created"):
-        lines.append(f"Recorded: {results['created']}")
+        lines.append(f"Recorded: {md_text(results['created'])}")
     return lines
 
 
@@ -70,8 +74,8 @@ def runtime_summary(report: Report) -> str:
     if report.results is None:
         return "Not yet run."
     hardware = (report.run or {}).get("hardware") or {}
-    where = str(report.results.get("device") or "an unrecorded device")
-    detail = ", ".join(str(x) for x in (hardware.get("gpu") or hardware.get("cpu"),
+    where = md_text(report.results.get("device") or "an unrecorded device")
+    detail = ", ".join(md_text(x) for x in (hardware.get("gpu") or hardware.get("cpu"),
                                          hardware.get("cores") and f"{hardware['cores']} cores") if x)
     minutes = f"{report.runtime_s / 60:.1f} min" if report.runtime_s is not None else "unrecorded time"
     return f"{minutes} on {where}" + (f" ({detail})" if detail else "")
@@ -83,29 +87,31 @@ def model_card(report: Report, author: str = "") -> list[Section]:
     papers = "; ".join(f"[{title}]({url})" for title, url in p.papers) or "none"
     details = [
         f"**Model type:** {p.model or 'see the notebook'}",
-        f"**Developed by:** {author or 'the portfolio author'}, following the mlprep curriculum",
+        f"**Developed by:** {md_text(author) if author else 'the portfolio author'}, following the mlprep curriculum",
         f"**Paper:** {papers}",
         "**Framework:** PyTorch" + (
-            f" {report.results['versions']['torch']}"
-            if ran and "torch" in (report.results or {}).get("versions", {}) else ""
+            f" {md_text(report.results['versions']['torch'])}"
+            if ran and isinstance((report.results or {}).get("versions"), dict)
+            and "torch" in report.results["versions"] else ""
         ),
     ]
     training_data = [p.training_data or "See the notebook."]
     for card in report.datasets:
         training_data.append(f"**{card.title}**: {card.summary}")
     procedure = "Not yet run: no training has been recorded." if not ran else (
-        f"Trained from the notebook `{p.stem}.ipynb` with seed {report.results.get('seed')} on "
-        f"{report.results.get('device', 'an unrecorded device')}."
+        f"Trained from the notebook {md_code(p.stem + '.ipynb')} with seed {md_text(report.results.get('seed'))} on "
+        f"{md_text(report.results.get('device', 'an unrecorded device'))}."
     )
     results_bullets = [
-        f"`{r['target']}` = {format_value(r['value'])} (target {r['condition']}: "
+        f"{md_code(r['target'])} = {md_text(format_value(r['value']))} (target {md_text(r['condition'])}: "
         f"{'met' if r['ok'] else 'missed'})"
         for r in report.rows
     ]
     untargeted = [k for k in report.metrics if k not in {r["target"] for r in report.rows}]
-    results_bullets += [f"`{k}` = {format_value(report.metrics[k])}" for k in untargeted]
+    results_bullets += [f"{md_code(k)} = {md_text(format_value(report.metrics[k]))}" for k in untargeted]
     versions = (report.results or {}).get("versions", {})
-    software = ", ".join(f"{k} {v}" for k, v in versions.items()) or "not recorded"
+    versions = versions if isinstance(versions, dict) else {}
+    software = ", ".join(f"{md_text(k)} {md_text(v)}" for k, v in versions.items()) or "not recorded"
     return [
         Section("Model Details", paragraphs=[p.what] if p.what else [], bullets=details),
         Section("Uses", paragraphs=[

@@ -9,9 +9,13 @@ notebooks are linked from the folders the site build copies next to this README.
 
 from __future__ import annotations
 
+import html
+import urllib.parse
+
 from mlprep.portfolio.modelcard import model_card
 from mlprep.portfolio.projects import short_citation
 from mlprep.portfolio.report import PASSED, Report, format_value, headline_row
+from mlprep.sanitize import md_code, md_text
 
 
 def cell(text: object) -> str:
@@ -25,8 +29,13 @@ def _headline(report: Report) -> str:
     row = headline_row(report.project, report.results)
     if row is None:
         return "no metrics recorded"
-    target = f" (target {row['condition']})" if row["condition"] else ""
-    return f"`{row['metric']}` = **{format_value(row['value'])}**{target}"
+    target = f" (target {md_text(row['condition'])})" if row["condition"] else ""
+    return f"{md_code(row['metric'])} = **{md_text(format_value(row['value']))}**{target}"
+
+
+def _url(path: str) -> str:
+    """A relative path as a URL: nothing in a file name can end the attribute or the link."""
+    return html.escape(urllib.parse.quote(path), quote=True)
 
 
 def _anchor(title: str) -> str:
@@ -37,7 +46,7 @@ def _anchor(title: str) -> str:
 
 def _project(report: Report, figures: list[str], executed: str | None, name: str) -> list[str]:
     p = report.project
-    lines = [f"## {p.title}", ""]
+    lines = [f"## {md_text(p.title)}", ""]
     paper = "; ".join(f"[{title}]({url})" for title, url in p.papers)
     lines += [f"*{p.topic}* · **{report.status}**" + (f" · Paper: {paper}" if paper else ""), ""]
     if report.note:
@@ -46,20 +55,20 @@ def _project(report: Report, figures: list[str], executed: str | None, name: str
     if report.resume:
         lines += [f"> **Resume bullet:** {report.resume}", ""]
     if report.results is None:
-        lines += [f"Not yet run: `mlprep run {p.stem}` records its results.", ""]
+        lines += [f"Not yet run: {md_code('mlprep run ' + p.stem)} records its results.", ""]
         return lines
     lines += ["| metric | value | target | result |", "|---|---|---|---|"]
     for r in report.rows:
-        lines.append(f"| `{cell(r['target'])}` | {format_value(r['value'])} | {cell(r['condition'])} | "
+        lines.append(f"| {cell(md_code(r['target']))} | {cell(md_text(format_value(r['value'])))} | {cell(md_text(r['condition']))} | "
                      f"{'met' if r['ok'] else 'missed'} |")
     targeted = {r["target"] for r in report.rows}
-    lines += [f"| `{cell(k)}` | {format_value(v)} |  | measured |"
+    lines += [f"| {cell(md_code(k))} | {cell(md_text(format_value(v)))} |  | measured |"
               for k, v in report.metrics.items() if k not in targeted]
     lines.append("")
     if figures:
-        lines += [" ".join(f'<img src="{src}" alt="{src}" width="48%" />' for src in figures), ""]
+        lines += [" ".join(f'<img src="{_url(src)}" alt="{html.escape(src)}" width="48%" />' for src in figures), ""]
     if executed:
-        lines += [f"Executed notebook: [{executed}]({executed})", ""]
+        lines += [f"Executed notebook: [{md_text(executed)}]({_url(executed)})", ""]
     lines += ["<details><summary>Model card</summary>", ""]
     for section in model_card(report, name):
         lines += [f"{'#' * (section.level + 2)} {section.heading}", ""]
@@ -73,7 +82,7 @@ def readme(reports: list[Report], assets: dict[str, tuple[list[str], str | None]
            generated: str) -> str:
     """The whole README; ``assets`` maps a stem to (figure paths, executed notebook path)."""
     ran = [r for r in reports if r.results is not None]
-    title = f"{name}: ML engineering portfolio" if name else "ML engineering portfolio"
+    title = f"{md_text(name)}: ML engineering portfolio" if name else "ML engineering portfolio"
     lines = [
         f"# {title}", "",
         f"{len(ran)} of {len(reports)} projects run; "
@@ -85,7 +94,7 @@ def readme(reports: list[Report], assets: dict[str, tuple[list[str], str | None]
     for r in reports:
         minutes = f"{r.runtime_s / 60:.1f}" if r.runtime_s is not None else ""
         paper = short_citation(r.project)
-        lines.append(f"| [{cell(r.project.title)}](#{_anchor(r.project.title)}) | {cell(paper)} | "
+        lines.append(f"| [{cell(md_text(r.project.title))}](#{_anchor(r.project.title)}) | {cell(paper)} | "
                      f"{cell(_headline(r))} | {r.status} | {minutes} |")
     lines.append("")
     for r in reports:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlprep.portfolio.projects import PROJECTS, Project, project_for
 from mlprep.results import evaluate_expression, evaluate_targets
+from mlprep.sanitize import md_text
 
 NOT_YET_RUN = "not yet run"
 PASSED = "passed"
@@ -112,6 +114,7 @@ class Report:
     datasets: list[DatasetSummary] = field(default_factory=list)
     resume: str | None = None
     note: str = ""
+    skipped: list[str] = field(default_factory=list)  # files named but not published, and why
 
     @property
     def stem(self) -> str:
@@ -150,6 +153,38 @@ def headline_row(project: Project, results: dict[str, Any]) -> dict[str, Any] | 
     return {"metric": name, "value": results["metrics"].get(name), "condition": "", "ok": None}
 
 
+def publishable_file(folder: Path, name: object) -> tuple[Path | None, str]:
+    """``(folder / name, "")`` when ``name`` is a regular file inside ``folder`` reached
+    without symbolic links, else ``(None, why)``: the portfolio copies only such files, so a
+    ``metrics.json`` cannot publish ``/etc/passwd``, ``../../secret.txt`` or a link to either.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.png").write_bytes(b"png")
+    >>> publishable_file(folder, "a.png")[0].name, publishable_file(folder, "../a.png")[1]
+    ('a.png', "outside the notebook's results folder")
+    """
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        return None, "not a file name"
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return None, "outside the notebook's results folder"
+    current = folder
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return None, "a symbolic link"
+    try:
+        mode = current.lstat().st_mode
+    except OSError:
+        return None, "missing"
+    if not stat.S_ISREG(mode):
+        return None, "not a regular file"
+    if not current.resolve().is_relative_to(folder.resolve()):
+        return None, "outside the notebook's results folder"
+    return current, ""
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -166,7 +201,7 @@ def collect(stem: str, results_root: Path, cards_dir: Path | None) -> Report:
     results = _read_json(folder / "metrics.json")
     if results is None:
         if report.run and report.run.get("status") not in (None, PASSED):
-            report.note = f"The last `mlprep run` of this notebook failed: {report.run.get('error', '')}"
+            report.note = f"The last `mlprep run` of this notebook failed: {md_text(report.run.get('error', ''))}"
         return report
     report.results = results
     metrics = {k: (float("nan") if v is None else v) for k, v in report.metrics.items()}
@@ -175,17 +210,25 @@ def collect(stem: str, results_root: Path, cards_dir: Path | None) -> Report:
         report.status = NO_TARGETS
     else:
         report.status = PASSED if all(r["ok"] for r in report.rows) else MISSED
-    report.figures = [folder / name for name in results.get("figures", []) if (folder / name).is_file()]
-    executed = folder / "executed.ipynb"
-    report.executed = executed if executed.is_file() else None
+    names = results.get("figures", [])
+    for name in names if isinstance(names, list) else [names]:
+        path, why = publishable_file(folder, name)
+        if path is None:
+            report.skipped.append(f"figure {name!r} not published: {why}")
+        else:
+            report.figures.append(path)
+    if (folder / "executed.ipynb").exists() or (folder / "executed.ipynb").is_symlink():
+        report.executed, why = publishable_file(folder, "executed.ipynb")
+        if report.executed is None:
+            report.skipped.append(f"executed.ipynb not published: {why}")
     if project.resume:
         report.resume = fill_template(project.resume, report.metrics)
     run = report.run or {}
     if run.get("status") == "failed" and run.get("started", "") > str(results.get("created", "")):
         report.note = (
             "The latest `mlprep run` of this notebook failed "
-            f"({run.get('error', 'see the executed notebook')}); the numbers shown are from "
-            f"the earlier run of {results.get('created', 'an unknown date')}."
+            f"({md_text(run.get('error', 'see the executed notebook'))}); the numbers shown are from "
+            f"the earlier run of {md_text(results.get('created', 'an unknown date'))}."
         )
     return report
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from mlprep.errors import UsageError
@@ -101,6 +102,9 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     reports = [collect(stem, results_root, cards) for stem in discover(results_root)]
+    for report in reports:
+        for problem in report.skipped:
+            print(f"warning: {results_root / report.stem}: {problem}", file=sys.stderr)
     written, cards_html, assets = ["index.html", "README.md", MARKER], [], {}
     for report in reports:
         figures, executed = _copy_assets(report, out)

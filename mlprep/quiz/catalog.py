@@ -8,7 +8,9 @@ Two file formats, both easy to edit by hand:
   holding only ``---`` starts the next question.
 
 A file with any problem is rejected whole, with an error naming the file and line, and the
-other files still load: one typo never hides the rest of the catalog.
+other files still load: one typo never hides the rest of the catalog. A file over
+:data:`MAX_FILE_BYTES` (1 MB; a question is a few KB) is refused unread, a UTF-8 BOM is
+ignored, and a NUL or other control character is reported at its own line.
 
 >>> qs = parse_markdown_text('''---
 ... id: demo-q
@@ -39,6 +41,10 @@ REQUIRED = ("id", "kind", "topics", "difficulty", "prompt")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 TOPIC_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QUESTION_SUFFIXES = (".yaml", ".yml", ".md")
+MAX_FILE_BYTES = 2**20  # every command reads every question file: a 50 MB one cost 780 MB
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Ids whose file (``<id>.md``) the catalog skips on purpose: README.md explains a folder.
+RESERVED_IDS = frozenset({"readme"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,11 @@ def question_from_dict(data: Any, *, path: str | Path = "<data>", line: int = 0)
     for name in ("id", "kind", "difficulty", "prompt", "answer", "source"):
         if data.get(name) is not None and not isinstance(data[name], str):
             raise CatalogFileError(path, line, f"'{name}' must be text, got {data[name]!r}")
+    for name in ("prompt", "answer", "source", "hints", "links", "topics"):
+        values = data.get(name) if isinstance(data.get(name), list) else [data.get(name)]
+        if any(isinstance(v, str) and _CONTROL.search(v) for v in values):
+            # A NUL or other control character could not be saved and read back as Markdown.
+            raise CatalogFileError(path, line, f"'{name}' contains a control character (e.g. NUL); remove it")
     qid = data["id"].strip()
     if not ID_PATTERN.match(qid):
         raise CatalogFileError(path, line, f"bad id {qid!r}: use lower-case letters, digits, '-', '_' or '.'")
@@ -214,14 +225,18 @@ def parse_markdown_text(text: str, path: str | Path) -> list[Question]:
 _PARSED: dict[tuple[str, int, int], list[Question]] = {}
 
 
-def parse_file(path: str | Path) -> list[Question]:
-    """Questions in one ``.yaml``/``.yml``/``.md`` file; duplicate ids inside it are an error.
+def parse_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Question]:
+    """Questions in one ``.yaml``/``.yml``/``.md`` file; duplicate ids inside it are an error,
+    and so is a file over ``max_bytes``.
 
     Results are cached by (path, mtime, size): files are replaced atomically, so a changed
     file always gets a new key.
     """
     path = Path(path)
     stat = path.stat()
+    if stat.st_size > max_bytes:
+        raise CatalogFileError(path, 1, f"{stat.st_size / 2**20:.1f} MB is over the {max_bytes / 2**20:g} MB "
+                               "limit for a question file; split it")
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _PARSED:
         _PARSED[key] = _parse_file_uncached(path)
@@ -229,10 +244,18 @@ def parse_file(path: str | Path) -> list[Question]:
 
 
 def _parse_file_uncached(path: Path) -> list[Question]:
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise CatalogFileError(path, 1, f"not UTF-8 text ({e.reason})") from None
+        line = raw[: e.start].count(b"\n") + 1
+        raise CatalogFileError(path, line, f"not UTF-8 text ({e.reason})") from None
+    text = text.removeprefix("\ufeff")  # a BOM, as some editors save
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise CatalogFileError(path, line, f"control character U+{ord(bad.group()):04X} "
+                               f"{'(NUL) ' if bad.group() == chr(0) else ''}in the text; remove it")
     if path.suffix.lower() == ".md":
         questions = parse_markdown_text(text, path)
     elif path.suffix.lower() in (".yaml", ".yml"):

@@ -22,6 +22,7 @@ from mlprep.quiz.catalog import CatalogFileError, Question, parse_file, question
 from mlprep.quiz.library import (
     Catalog,
     add_user_question,
+    check_savable_id,
     load_catalog,
     new_question_id,
     question_to_markdown,
@@ -116,10 +117,17 @@ def add(args: argparse.Namespace) -> int:
         raise UsageError(e.message) from None
     if args.id and args.id in catalog.questions:
         raise UsageError(f"id {args.id!r} is taken; pick another or use `mlprep quiz edit {args.id}`")
+    check_savable_id(question.id)
+    interview = None
+    if args.asked_at:  # read the interviews before writing anything: no half-done add
+        broken: list[str] = []
+        interview = tracker.latest_for_company(home, args.asked_at, errors=broken)
+        if broken:
+            raise UsageError(f"{broken[0]} -- fix or move that file, then add the question again "
+                             "(nothing was written)")
     question = add_user_question(question)
     print(f"added {question.id} -> {question.path}")
     if args.asked_at:
-        interview = tracker.latest_for_company(home, args.asked_at)
         if interview is None:
             interview = tracker.add_interview(home, company=args.asked_at)
             print(f"created interview {interview.id}")
@@ -133,7 +141,7 @@ def edit(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     question = catalog.get(args.id)
     directory = user_questions_dir()
-    target = directory / f"{question.id}.md"
+    target = _edit_target(question, directory)
     draft = directory / f".edit-{question.id}.md"  # hidden: the catalog ignores it
     if not draft.exists():
         draft.write_text(question_to_markdown(question), encoding="utf-8")
@@ -147,10 +155,25 @@ def edit(args: argparse.Namespace) -> int:
         raise UsageError(f"{e} -- fix it with `mlprep quiz edit {question.id}` (draft kept)") from None
     if len(edited) != 1 or edited[0].id != question.id:
         raise UsageError(f"{draft}:1: keep exactly one question with id {question.id!r} (draft kept)")
-    save_user_question(edited[0])
+    save_user_question(edited[0], path=target)
     draft.unlink()
     print(f"saved {target}")
     return 0
+
+
+def _edit_target(question: Question, directory: Path) -> Path:
+    """Where an edit is saved: the user's own file, in place (in a subfolder too), so no
+    second file with the same id appears; ``<id>.md`` for a starter question (your copy
+    overrides it). A file holding other questions as well is refused: edit it directly."""
+    path = question.path
+    if path is None or not path.resolve().is_relative_to(directory.resolve()):
+        return directory / f"{question.id}.md"
+    others = [q.id for q in parse_file(path) if q.id != question.id]
+    if path.suffix.lower() != ".md" or others:
+        where = f"shares this file with {len(others)} other question(s)" if others else "is in a YAML file"
+        raise UsageError(f"{path}:{question.line}: {question.id!r} {where}; edit the file itself, "
+                         "then check it with `mlprep quiz validate`")
+    return path
 
 
 def show(args: argparse.Namespace) -> int:
@@ -228,10 +251,15 @@ def import_file(args: argparse.Namespace) -> int:
     questions = import_questions(args.file)
     directory = user_questions_dir()
     with lock_for(home_dir()):
-        existing = {p.stem for p in directory.glob("*.md")}
+        # Check everything before writing anything: a refused id leaves no partial import.
+        mine = load_catalog(include_seeds=False).questions
+        targets = []
         for q in questions:
-            save_user_question(replace(q, path=None))
-    updated = sum(q.id in existing for q in questions)
+            check_savable_id(q.id)
+            targets.append(_edit_target(mine[q.id], directory) if q.id in mine else directory / f"{q.id}.md")
+        for q, target in zip(questions, targets, strict=True):
+            save_user_question(replace(q, path=None), path=target)
+    updated = sum(q.id in mine for q in questions)
     print(f"imported {len(questions)} question(s) from {args.file}: "
           f"{len(questions) - updated} new, {updated} updated")
     return 0
@@ -259,8 +287,12 @@ def export(args: argparse.Namespace) -> int:
 def prep(args: argparse.Namespace) -> int:
     errors: list[str] = []
     catalog = _load(errors)
-    past = [i for i in tracker.load_interviews(home_dir(), errors=[])
+    broken: list[str] = []
+    past = [i for i in tracker.load_interviews(home_dir(), errors=broken)
             if i.company.lower() == args.company.strip().lower()]
+    for error in broken:  # reported, skipped; the other interviews still count
+        print(f"error: {error}", file=sys.stderr)
+        errors.append(error)
     asked_there = {e.get("question") for i in past for e in i.i_asked}
     to_ask = [q for q in catalog.filter(kind="ask_company") if q.id not in asked_there]
     topic_counts = Counter(t for i in past for e in i.asked if e["question"] in catalog.questions

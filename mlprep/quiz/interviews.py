@@ -89,18 +89,85 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "company"
 
 
-def _from_file(path: Path) -> Interview:
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each top-level key, for error messages (1 when it cannot be told)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _text(value: Any, name: str, *, required: bool = False) -> str:
+    # YAML reads `role: 2` as a number and `date: 2026-03-02` as a date: both mean their text.
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"'{name}' is required")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+        raise ValueError(f"'{name}' must be text, got {type(value).__name__}")
+    return str(value).strip() if name != "notes" else str(value)
+
+
+def _entries(value: Any, name: str, required: str, optional: str) -> list[dict[str, str]]:
+    """A list of ``{required: text, optional?: text}`` mappings (``asked``, ``i_asked``)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"'{name}' must be a list, got {type(value).__name__}")
+    entries = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get(required), str) or not item[required].strip():
+            raise ValueError(f"'{name}' item {i} needs '{required}' as text")
+        entry = {required: item[required]}
+        if item.get(optional) not in (None, ""):
+            entry[optional] = _text(item[optional], f"{name}[{i}].{optional}")
+        entries.append(entry)
+    return entries
+
+
+def _from_file(path: Path) -> Interview:
+    """Read and validate one interview file; any problem is a one-line :class:`UsageError`
+    ``FILE:LINE: problem`` (wrong types, bad encoding, bad YAML), never a traceback."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path}:1: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise UsageError(f"{path}:1: cannot be read ({e.strerror or e})") from None
+    text = text.removeprefix("\ufeff")  # a BOM, as some editors save
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise UsageError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from None
     if not isinstance(data, dict) or not data.get("company"):
         raise UsageError(f"{path}:1: not an interview record (needs at least 'company')")
-    known = {k: v for k, v in data.items() if k in Interview.__dataclass_fields__}
-    known["id"] = path.stem
-    known["date"] = str(known.get("date") or "")
-    return Interview(**known)
+    lines, field = _key_lines(text), "company"
+    try:
+        company = _text(data.get("company"), "company", required=True)
+        field = "date"
+        date = _text(data.get("date"), "date")
+        if date:
+            date = check_date(date)
+        values: dict[str, Any] = {"company": company, "date": date}
+        for field in ("role", "outcome", "notes"):
+            values[field] = _text(data.get(field), field)
+        values["outcome"] = values["outcome"] or "pending"
+        field = "rounds"
+        rounds = data.get("rounds") or []
+        if not isinstance(rounds, list) or not all(isinstance(r, str) for r in rounds):
+            raise ValueError("'rounds' must be a list of round names")
+        values["rounds"] = list(rounds)
+        field = "asked"
+        values["asked"] = _entries(data.get("asked"), "asked", "question", "round")
+        field = "i_asked"
+        values["i_asked"] = _entries(data.get("i_asked"), "i_asked", "text", "question")
+    except (ValueError, UsageError) as e:
+        raise UsageError(f"{path}:{lines.get(field, 1)}: {e}") from None
+    return Interview(id=path.stem, **values)
 
 
 def load_interviews(home: Path, errors: list[str] | None = None) -> list[Interview]:
@@ -117,8 +184,12 @@ def load_interviews(home: Path, errors: list[str] | None = None) -> list[Intervi
 
 
 def get_interview(home: Path, interview_id: str) -> Interview:
-    path = interviews_dir(home) / f"{interview_id}.yaml"
-    if not path.is_file():
+    """The interview ``interview_id`` (a file name in the interviews folder, nothing else:
+    ``../../x`` is an unknown id, not a path)."""
+    folder = interviews_dir(home)
+    path = folder / f"{interview_id}.yaml"
+    inside = not re.search(r"[/\\\x00]", interview_id) and not interview_id.startswith(".")
+    if not inside or path.resolve().parent != folder.resolve() or not path.is_file():
         raise UsageError(f"unknown interview id {interview_id!r} (see `mlprep interviews list`)")
     return _from_file(path)
 
@@ -150,9 +221,11 @@ def add_interview(home: Path, *, company: str, role: str = "", date: str | None 
     return interview
 
 
-def latest_for_company(home: Path, company: str) -> Interview | None:
-    """The most recent interview with ``company`` (case-insensitive), or None."""
-    matches = [i for i in load_interviews(home, errors=[]) if i.company.lower() == company.strip().lower()]
+def latest_for_company(home: Path, company: str, errors: list[str] | None = None) -> Interview | None:
+    """The most recent interview with ``company`` (case-insensitive), or None; unreadable
+    files are skipped and listed in ``errors`` when given."""
+    matches = [i for i in load_interviews(home, errors=[] if errors is None else errors)
+               if i.company.lower() == company.strip().lower()]
     return matches[-1] if matches else None
 
 

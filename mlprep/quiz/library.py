@@ -25,6 +25,7 @@ import yaml
 
 from mlprep.errors import UsageError
 from mlprep.quiz.catalog import (
+    RESERVED_IDS,
     CatalogFileError,
     Question,
     parse_file,
@@ -145,10 +146,19 @@ def question_to_markdown(question: Question) -> str:
     return f"---\n{dumped}---\n{answer}\n"
 
 
-def save_user_question(question: Question, home: Path | None = None) -> Path:
-    """Write (or replace) ``$MLPREP_HOME/questions/<id>.md`` atomically under the lock."""
+def check_savable_id(question_id: str) -> None:
+    """Refuse an id whose file the catalog would skip (``readme`` -> ``README.md``)."""
+    if question_id.lower() in RESERVED_IDS:
+        raise UsageError(f"id {question_id!r} is reserved ({question_id}.md is read as a folder's "
+                         "README, not as a question); pick another id")
+
+
+def save_user_question(question: Question, home: Path | None = None, *, path: Path | None = None) -> Path:
+    """Write (or replace) ``$MLPREP_HOME/questions/<id>.md`` (or ``path``, a file of the
+    user's folder holding only this question) atomically under the lock."""
+    check_savable_id(question.id)
     directory = user_questions_dir(home)
-    path = directory / f"{question.id}.md"
+    path = path if path is not None else directory / f"{question.id}.md"
     with lock_for(directory.parent):
         atomic_write_text(path, question_to_markdown(question))
     return path
@@ -172,6 +182,7 @@ def new_question_id(prompt: str, taken: Iterable[str]) -> str:
 def add_user_question(question: Question, home: Path | None = None) -> Question:
     """Save a new user question, renaming its id if another process took it meanwhile."""
     directory = user_questions_dir(home)
+    check_savable_id(question.id)
     with lock_for(directory.parent):
         taken = {p.stem for p in directory.glob("*.md")}
         taken |= set(load_catalog(home=home, include_user=False).questions)

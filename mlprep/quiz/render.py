@@ -19,22 +19,31 @@ import textwrap
 from collections.abc import Sequence
 
 from mlprep.quiz.catalog import Question
+from mlprep.sanitize import clean_html, safe_url
 
 NO_ANSWER = "(no answer yet: add one with `mlprep quiz edit {id}`)"
 
 
 def markdown_to_html(text: str) -> str:
-    """Markdown -> HTML with the ``markdown`` package; escaped text if it is missing."""
+    """Markdown -> HTML with the ``markdown`` package, cleaned to a safe subset
+    (:func:`mlprep.sanitize.clean_html`: no scripts, no event attributes, no
+    ``javascript:`` links); escaped text if ``markdown`` is missing.
+
+    >>> markdown_to_html('**ok** <img src=x onerror="alert(1)"> [x](javascript:alert(1))')
+    '<p><strong>ok</strong> <img src="x"> <a rel="noopener noreferrer">x</a></p>'
+    """
     try:
         import markdown
     except ImportError:  # pragma: no cover - markdown ships with mlprep's dependencies
         return f"<pre>{html.escape(text)}</pre>"
-    return markdown.markdown(text, extensions=["fenced_code", "tables"])
+    return clean_html(markdown.markdown(text, extensions=["fenced_code", "tables"]))
 
 
-def _link_html(link: str) -> str:
-    href = html.escape(link, quote=True)
-    return f'<a href="{href}">{html.escape(link)}</a>'
+def link_html(link: str) -> str:
+    """A question's link as an ``<a>`` when its URL is safe, else as plain escaped text."""
+    if not safe_url(link):
+        return html.escape(link)
+    return f'<a href="{html.escape(link, quote=True)}">{html.escape(link)}</a>'
 
 
 def questions_html(questions: Sequence[Question], title: str | None = None) -> str:
@@ -44,11 +53,11 @@ def questions_html(questions: Sequence[Question], title: str | None = None) -> s
     for q in questions:
         answer = markdown_to_html(q.answer) if q.answer else f"<p><em>{html.escape(NO_ANSWER.format(id=q.id))}</em></p>"
         hints = "".join(f"<li>{html.escape(h)}</li>" for h in q.hints)
-        links = ", ".join(_link_html(link) for link in q.links)
+        links = ", ".join(link_html(link) for link in q.links)
         parts.append(
             "<details style='margin:0.4em 0'>"
             f"<summary><b>{html.escape(q.prompt)}</b> "
-            f"<small style='color:#777'>[{html.escape(q.id)} &middot; {q.difficulty}]</small></summary>"
+            f"<small style='color:#777'>[{html.escape(q.id)} &middot; {html.escape(q.difficulty)}]</small></summary>"
             "<div style='margin-left:1.5em'>"
             + (f"<p><i>Hints</i></p><ul>{hints}</ul>" if hints else "")
             + answer

@@ -4,7 +4,9 @@ The review log (``$MLPREP_HOME/reviews.jsonl``) holds one raw review event per l
 the source of truth; scheduling state is derived from it (:mod:`mlprep.quiz.schedule`), so a
 newer FSRS can replay the same history. Appends happen under a file lock and are fsynced.
 A process killed mid-append can leave at most one torn trailing line: it is reported and
-skipped when reading, and the next append starts on a fresh line, so nothing else is lost.
+skipped when reading, and the next append (under the lock, so no writer is mid-line) moves
+those bytes to ``reviews.torn`` and truncates them away, so it is not warned about forever
+and nothing is lost.
 
 >>> import tempfile
 >>> store = ReviewStore(Path(tempfile.mkdtemp()))
@@ -136,14 +138,32 @@ class ReviewStore:
         with lock_for(self.home):
             fd = os.open(self.log_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                size = os.fstat(fd).st_size
-                # A torn last line (killed mid-write) must not swallow this record too.
-                needs_newline = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-                data = ("\n" if needs_newline else "") + line + "\n"
-                os.write(fd, data.encode("utf-8"))
+                self._repair_torn_tail(fd)
+                os.write(fd, (line + "\n").encode("utf-8"))
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+    def _repair_torn_tail(self, fd: int) -> None:
+        """Move a torn last line (a writer killed mid-line) to ``reviews.torn``, then cut it
+        off the log. Called under the lock: no other writer is mid-line."""
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return
+        start = max(0, size - 65536)
+        tail = os.pread(fd, size - start, start)
+        cut = start + tail.rfind(b"\n") + 1 if b"\n" in tail else (0 if start == 0 else size)
+        if cut == size:  # a "line" longer than 64 KB: not a torn review; just end it
+            os.write(fd, b"\n")
+            return
+        torn = os.pread(fd, size - cut, cut)
+        with open(self.home / "reviews.torn", "ab") as kept:
+            kept.write(torn + b"\n")
+            kept.flush()
+            os.fsync(kept.fileno())
+        os.ftruncate(fd, cut)
+        self.problems.append(f"{self.log_path}: a torn last line (a write cut short) was moved to "
+                             f"{self.home / 'reviews.torn'}")
 
     def events(self) -> list[ReviewEvent]:
         """Every readable event, in log order; unreadable lines go to ``problems``."""
