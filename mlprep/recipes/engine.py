@@ -33,6 +33,7 @@ from mlprep.errors import UsageError
 from mlprep.recipes.config import RecipeConfig
 from mlprep.recipes.sharding import GlobalBatchSampler, piece_weight
 from mlprep.runtime import device as pick_device
+from mlprep.schedules import warmup_cosine_lr
 from mlprep.train import adamw
 
 __all__ = ["Recipe", "RunSummary", "train", "reduce_sums", "latest_checkpoint", "lr_at"]
@@ -79,12 +80,8 @@ def lr_at(step: int, cfg: RecipeConfig, total_steps: int) -> float:
     >>> lr_at(4, cfg, 100), lr_at(10, cfg, 100), round(lr_at(99, cfg, 100), 4)
     (0.5, 1.0, 0.0003)
     """
-    if step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
-    if cfg.min_lr == cfg.lr or total_steps <= cfg.warmup_steps:
-        return cfg.lr
-    progress = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
+    return warmup_cosine_lr(step, peak=cfg.lr, floor=cfg.min_lr, total_steps=total_steps,
+                            warmup_steps=cfg.warmup_steps)
 
 
 def reduce_sums(accelerator: Any, sums: Mapping[str, float]) -> dict[str, float]:
