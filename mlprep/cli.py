@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from mlprep.errors import run_command
 
@@ -24,6 +25,19 @@ AREAS = (
     "mlprep.interviews_cli",
     "mlprep.drills.cli",
 )
+
+
+def add_group(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """Add the command group ``mlprep NAME`` (``kwargs`` as for ``add_parser``): every group,
+    called without a subcommand, prints its help and exits 2, like a usage error."""
+    parser = subparsers.add_parser(name, **kwargs)
+
+    def usage(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(func=usage)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
