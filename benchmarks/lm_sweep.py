@@ -20,7 +20,7 @@ from mlprep import datasets
 from mlprep.runtime import seed_everything
 from mlprep.text.charrnn import CharRNN
 from mlprep.text.gpt import GPTConfig, MiniGPT
-from mlprep.text.lm_training import train_lm
+from mlprep.text.lm import RandomWindows, train_lm, val_windows
 
 BLOCK = 64  # notebook 09's context length
 # (kind, shape, peak LR, steps): steps sized for about 85 s each on the reference CPU (step costs
@@ -42,8 +42,9 @@ def main() -> None:
         seed_everything(0)
         model = (MiniGPT(GPTConfig(vocab_size=train.vocab_size, block_size=BLOCK, n_head=4, **cfg)) if kind == "gpt"
                  else CharRNN(train.vocab_size, "lstm", emb_dim=32, **cfg))
-        run = train_lm(model, train.data, val.data, steps=max(1, round(steps * args.scale)), block_size=BLOCK,
-                       batch_size=32, lr=lr, device="cpu", progress=False)
+        batches = RandomWindows(train.data, block_size=BLOCK, batch_size=32, seed=0)
+        run = train_lm(model, batches, val_windows(val.data, block_size=BLOCK), steps=max(1, round(steps * args.scale)),
+                       lr=lr, seed=0, device="cpu", progress=False)
         print(json.dumps({"model": kind, **cfg, "lr": lr, "steps": run.steps, "val_loss": round(run.val_loss, 4),
                           "seconds": round(run.train_s, 1), "ms_per_step": round(run.ms_per_step, 1)}), flush=True)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from mlprep.errors import MlprepError
+from mlprep.errors import run_command
 
 # Areas in the order `mlprep --help` lists them. A module that is not there yet is skipped.
 AREAS = (
@@ -25,6 +25,19 @@ AREAS = (
     "mlprep.interviews_cli",
     "mlprep.drills.cli",
 )
+
+
+def add_group(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """Add the command group ``mlprep NAME`` (``kwargs`` as for ``add_parser``): every group,
+    called without a subcommand, prints its help and exits 2, like a usage error."""
+    parser = subparsers.add_parser(name, **kwargs)
+
+    def usage(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(func=usage)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,17 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        return int(args.func(args) or 0)
-    except MlprepError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return e.exit_code
-    except BrokenPipeError:  # `mlprep ... | head` closed the pipe: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(lambda: args.func(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

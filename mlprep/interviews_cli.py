@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from mlprep.cli import add_group
 from mlprep.errors import UsageError
 from mlprep.quiz import interviews as tracker
 from mlprep.quiz.catalog import CatalogFileError, question_from_dict
@@ -20,9 +21,8 @@ from mlprep.runtime import home_dir
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mlprep interviews`` and its subcommands."""
-    parser = subparsers.add_parser("interviews", help="track interviews and the questions asked",
-                                   description=__doc__.splitlines()[0])
-    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+    parser = add_group(subparsers, "interviews", help="track interviews and the questions asked",
+                       description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="interviews_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("add", help="record an interview")

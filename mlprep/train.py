@@ -32,7 +32,8 @@ from tqdm.auto import tqdm
 
 from mlprep.runtime import device as pick_device
 
-__all__ = ["fit", "evaluate", "History", "accuracy", "adamw", "default_step", "detection_step"]
+__all__ = ["fit", "evaluate", "History", "accuracy", "adamw", "default_step", "detection_step", "make_accelerator",
+           "check_finite"]
 
 Batch = Any
 StepFn = Callable[[nn.Module, Batch], "torch.Tensor | Mapping[str, torch.Tensor]"]
@@ -98,18 +99,35 @@ def adamw(params: Any, lr: float = 1e-3, weight_decay: float = 0.0) -> torch.opt
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=True)
 
 
-def _accelerator(dev: torch.device, mixed_precision: str):
+def make_accelerator(dev: torch.device, mixed_precision: str = "no") -> Any:
+    """The ``accelerate.Accelerator`` for ``dev`` and ``mixed_precision`` (``"no"``, ``"bf16"``,
+    ``"fp16"``): the one Accelerate setup, shared by :func:`fit` and ``mlprep.recipes.engine``."""
     from accelerate import Accelerator
 
     try:
         return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
     except ValueError:
         # Accelerate keeps one state per process and refuses another mixed-precision or device
-        # setting later (a notebook comparing fp32 with bf16): start that state afresh.
+        # setting later (a notebook comparing fp32 with bf16, two recipe runs from one Python
+        # session): start that state afresh.
         from accelerate.state import AcceleratorState
 
         AcceleratorState._reset_state()
         return Accelerator(cpu=dev.type == "cpu", mixed_precision=mixed_precision)
+
+
+def check_finite(loss: float, where: str, fix: str) -> None:
+    """Stop a run whose loss became NaN or infinite with one clear message (torchvision's
+    engine does the same): ``loss became nan <where>; <fix>``.
+
+    >>> check_finite(0.5, "at step 1", "lower the learning rate")
+    >>> check_finite(float("nan"), "at step 3", "lower the learning rate")
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: loss became nan at step 3; lower the learning rate
+    """
+    if not math.isfinite(loss):
+        raise FloatingPointError(f"loss became {loss} {where}; {fix}")
 
 
 @torch.no_grad()
@@ -193,7 +211,7 @@ def fit(
     from accelerate.utils import send_to_device
 
     dev = pick_device(device)
-    accelerator = _accelerator(dev, mixed_precision)
+    accelerator = make_accelerator(dev, mixed_precision)
     dev = accelerator.device
     model.to(dev)
     if optimizer is None:
@@ -225,12 +243,8 @@ def fit(
             with autocast():
                 loss, _parts = _total_loss(step(model, batch))
             value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"loss became {value} at epoch {epoch}, step {global_step + 1} "
-                    f"(step {seen + 1} of this epoch); lower the learning rate, clip gradients "
-                    "(grad_clip=1.0) or check the data for NaNs"
-                )
+            check_finite(value, f"at epoch {epoch}, step {global_step + 1} (step {seen + 1} of this epoch)",
+                         "lower the learning rate, clip gradients (grad_clip=1.0) or check the data for NaNs")
             optimizer.zero_grad(set_to_none=True)
             accelerator.backward(loss)
             if grad_clip is not None:

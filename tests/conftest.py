@@ -13,6 +13,14 @@ FAKE_SECONDS = {"cnn": 1.2, "lstm": 1.5, "transformer": 2.1}
 
 
 @pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A private ``MLPREP_HOME`` (``tmp_path / "home"``, not created): the quiz store,
+    interviews and drill logs of a test go there, never into the user's."""
+    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
 def tmp_home(tmp_path, monkeypatch):
     """MLPREP_HOME, MLPREP_DATA and MLPREP_RESULTS in a temporary folder."""
     for name in ("HOME", "DATA", "RESULTS"):

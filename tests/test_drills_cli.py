@@ -7,18 +7,10 @@ import json
 import sys
 import textwrap
 
-import pytest
-
 from mlprep.drills import cli as drills_cli
 from mlprep.drills import transport
 from mlprep.drills.runner import _child, _read_status
 from mlprep.errors import MlprepError
-
-
-@pytest.fixture()
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 def run_cli(argv: list[str]) -> int:

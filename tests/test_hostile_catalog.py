@@ -13,12 +13,6 @@ from mlprep.quiz.catalog import Question
 from mlprep.quiz.library import add_user_question, load_catalog, save_user_question
 
 
-@pytest.fixture()
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -6,20 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from mlprep.cli import main
 from mlprep.quiz.catalog import Question
 from mlprep.quiz.exchange import export_text, parse_csv_text
 from mlprep.quiz.library import load_catalog
 
 HEADER = "id,kind,topics,difficulty,prompt,answer\n"
-
-
-@pytest.fixture()
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 def run(capsys, *argv):

@@ -23,9 +23,8 @@ BROKEN = {
 
 
 @pytest.fixture()
-def home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    monkeypatch.setenv("MLPREP_HOME", str(home))
+def home(home):
+    """The shared private home (tests/conftest.py), with broken and good interview files."""
     folder = home / "interviews"
     folder.mkdir(parents=True)
     for name, text in BROKEN.items():

@@ -6,17 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from mlprep.cli import main
 from mlprep.drills import get_drill, run_checks
 from mlprep.drills.store import DrillStore
-
-
-@pytest.fixture()
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 def _result(elapsed: float = 42.0):

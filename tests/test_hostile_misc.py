@@ -15,10 +15,10 @@ QUESTION = "---\nid: {id}\nkind: technical\ntopics: [cnn]\ndifficulty: E\nprompt
 
 
 @pytest.fixture()
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    (tmp_path / "home" / "questions").mkdir(parents=True)
-    return tmp_path / "home"
+def home(home):
+    """The shared private home (tests/conftest.py), with a questions folder."""
+    (home / "questions").mkdir(parents=True)
+    return home
 
 
 def run(capsys, *argv):

@@ -31,12 +31,6 @@ GOOD = """- id: good-q
 """
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def test_seed_catalog_is_valid_and_big_enough():
     catalog = load_catalog(include_user=False)
     assert catalog.errors == []

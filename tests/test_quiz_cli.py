@@ -17,12 +17,6 @@ from mlprep.quiz.library import load_catalog
 from mlprep.quiz.store import ReviewStore
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def run(capsys, monkeypatch, *argv: str, stdin: str | None = None) -> tuple[int, str, str]:
     if stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

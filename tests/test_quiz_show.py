@@ -10,8 +10,9 @@ from mlprep.quiz import render
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLPREP_HOME", str(tmp_path / "home"))
+def home(home):
+    """Every test here gets the shared private home (tests/conftest.py)."""
+    return home
 
 
 def test_show_plain_text_outside_ipython(capsys):

@@ -83,13 +83,6 @@ def test_char_rnn_shapes_and_state():
         charrnn.CharRNN(12, kind="transformer")
 
 
-def test_lm_step_is_cross_entropy_over_all_positions():
-    model = charrnn.CharRNN(vocab_size=5, kind="rnn", hidden=4, layers=1, emb_dim=3)
-    x, y = torch.randint(5, (2, 7)), torch.randint(5, (2, 7))
-    expected = torch.nn.functional.cross_entropy(model(x).reshape(-1, 5), y.reshape(-1))
-    torch.testing.assert_close(charrnn.lm_step(model, (x, y)), expected)
-
-
 def test_sample_starts_with_prompt_and_has_requested_length():
     class Chars:
         vocab = "ab\n:"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from mlprep import datasets
+from mlprep.cli import add_group
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -37,8 +38,8 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("datasets", help="list, describe and prepare the offline datasets")
-    sub = p.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
+    p = add_group(subparsers, "datasets", help="list, describe and prepare the offline datasets")
+    sub = p.add_subparsers(dest="datasets_command", metavar="ACTION")
     sub.add_parser("list", help="registered datasets").set_defaults(func=_list)
     info = sub.add_parser("info", help="a dataset's splits and card")
     info.add_argument("name")

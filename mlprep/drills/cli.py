@@ -11,6 +11,7 @@ import json
 import sys
 import time
 
+from mlprep.cli import add_group
 from mlprep.errors import UsageError
 
 __all__ = ["register"]
@@ -18,16 +19,10 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``drills`` and its subcommands to the ``mlprep`` parser."""
-    parser = subparsers.add_parser(
-        "drills", help="timed coding-round drills with instant checks",
+    parser = add_group(
+        subparsers, "drills", help="timed coding-round drills with instant checks",
         description="Timed coding-round drills: implement an ML building block, get it checked.",
     )
-
-    def print_help(args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    parser.set_defaults(func=print_help)
     sub = parser.add_subparsers(dest="drills_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("list", help="every drill with topic, difficulty, time limit and your best time")

@@ -6,6 +6,7 @@ import argparse
 import webbrowser
 from pathlib import Path
 
+from mlprep.cli import add_group
 from mlprep.errors import MlprepError
 from mlprep.portfolio.site import build, default_out
 
@@ -38,8 +39,8 @@ def _open(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mlprep portfolio`` with its ``build`` and ``open`` subcommands."""
-    parser = subparsers.add_parser(
-        "portfolio", help="build a portfolio site and README from notebook results",
+    parser = add_group(
+        subparsers, "portfolio", help="build a portfolio site and README from notebook results",
         description="Turn results/ into a static portfolio site (portfolio/index.html) and a "
         "README for GitHub. Projects that have not run are listed as 'not yet run'.",
     )
@@ -51,9 +52,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     open_parser = actions.add_parser("open", help="open the built site in a web browser")
     open_parser.add_argument("--out", metavar="DIR", help="the folder given to build --out")
     open_parser.set_defaults(func=_open)
-
-    def _usage(_: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    parser.set_defaults(func=_usage)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from mlprep.cli import add_group
 from mlprep.quiz import commands
 from mlprep.quiz.catalog import KINDS
 from mlprep.quiz.exchange import FORMATS
@@ -23,9 +24,8 @@ def _filters(parser: argparse.ArgumentParser, *, json_flag: bool = False) -> Non
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mlprep quiz`` and its subcommands."""
-    quiz = subparsers.add_parser("quiz", help="interview Q&A catalog with spaced repetition",
-                                 description=__doc__.splitlines()[0])
-    quiz.set_defaults(func=lambda args: (quiz.print_help(), 2)[1])
+    quiz = add_group(subparsers, "quiz", help="interview Q&A catalog with spaced repetition",
+                     description=__doc__.splitlines()[0])
     sub = quiz.add_subparsers(dest="quiz_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("review", help="review due cards (Enter reveals, 1-4 rates, q stops)")

@@ -19,14 +19,13 @@ def main(recipe, config_cls, argv: list[str] | None = None, prog: str = "") -> i
     """Command-line entry point shared by the recipes: parse, train, print errors in one line."""
     import sys
 
-    from mlprep.errors import MlprepError
+    from mlprep.errors import run_command
     from mlprep.recipes.config import parse_config
     from mlprep.recipes.engine import train
 
     description = (sys.modules[config_cls.__module__].__doc__ or "").split("\n")[0]
-    try:
+
+    def run() -> None:
         train(parse_config(config_cls, argv, prog=prog, description=description), recipe)
-    except MlprepError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return e.exit_code
-    return 0
+
+    return run_command(run)

@@ -15,7 +15,6 @@ loop here does the rest, the same way for one CPU, one GPU or many processes:
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,7 +32,8 @@ from mlprep.errors import UsageError
 from mlprep.recipes.config import RecipeConfig
 from mlprep.recipes.sharding import GlobalBatchSampler, piece_weight
 from mlprep.runtime import device as pick_device
-from mlprep.train import adamw
+from mlprep.schedules import warmup_cosine_lr
+from mlprep.train import adamw, check_finite, make_accelerator
 
 __all__ = ["Recipe", "RunSummary", "train", "reduce_sums", "latest_checkpoint", "lr_at"]
 
@@ -79,12 +79,8 @@ def lr_at(step: int, cfg: RecipeConfig, total_steps: int) -> float:
     >>> lr_at(4, cfg, 100), lr_at(10, cfg, 100), round(lr_at(99, cfg, 100), 4)
     (0.5, 1.0, 0.0003)
     """
-    if step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
-    if cfg.min_lr == cfg.lr or total_steps <= cfg.warmup_steps:
-        return cfg.lr
-    progress = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
+    return warmup_cosine_lr(step, peak=cfg.lr, floor=cfg.min_lr, total_steps=total_steps,
+                            warmup_steps=cfg.warmup_steps)
 
 
 def reduce_sums(accelerator: Any, sums: Mapping[str, float]) -> dict[str, float]:
@@ -122,20 +118,10 @@ def _results_under(folder: Path) -> Iterator[None]:
 
 
 def _accelerator(cfg: RecipeConfig):
-    from accelerate import Accelerator
-
     dev = pick_device(cfg.device)
     if cfg.mixed_precision == "fp16" and dev.type == "cpu":
         raise UsageError("--mixed-precision fp16 needs a GPU; use bf16 on a CPU (or no)")
-    try:
-        return Accelerator(cpu=dev.type == "cpu", mixed_precision=cfg.mixed_precision)
-    except ValueError:
-        # Accelerate keeps one state per process and refuses another mixed-precision or device
-        # setting later (two runs from one Python session): start that state afresh.
-        from accelerate.state import AcceleratorState
-
-        AcceleratorState._reset_state()
-        return Accelerator(cpu=dev.type == "cpu", mixed_precision=cfg.mixed_precision)
+    return make_accelerator(dev, cfg.mixed_precision)
 
 
 def _step_seed(seed: int, step: int, rank: int) -> int:
@@ -242,9 +228,7 @@ def train(cfg: RecipeConfig, recipe: Recipe) -> RunSummary:
             with accelerator.autocast():
                 loss = recipe.loss(model, batch, cfg)
             value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(f"loss became {value} at step {step + 1} on process {rank}; lower --lr, "
-                                         "set --grad-clip 1.0 or check the data")
+            check_finite(value, f"at step {step + 1} on process {rank}", "lower --lr, set --grad-clip 1.0 or check the data")
             weight = piece_weight(recipe.batch_len(batch), sampler.global_size(index_in_epoch), world)
             accelerator.backward(loss * weight)
             if cfg.grad_clip is not None:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 from torch.utils.data import Dataset
 
 from mlprep.recipes import main
 from mlprep.recipes.config import RecipeConfig
 from mlprep.recipes.engine import Recipe, reduce_sums
+from mlprep.text.lm import lm_loss, lm_step
 
 __all__ = ["GPTRecipeConfig", "RECIPE", "build_data", "build_model"]
 
@@ -65,21 +65,20 @@ def build_model(cfg: GPTRecipeConfig, train_set: Dataset) -> nn.Module:
 
 
 def loss(model: nn.Module, batch, cfg: GPTRecipeConfig) -> torch.Tensor:
-    x, y = batch  # (B, T) ids each
-    logits = model(x)  # (B, T, V)
-    return F.cross_entropy(logits.flatten(0, 1).float(), y.flatten())
+    return lm_step(model, batch)  # batch: (B, T) ids and (B, T) targets
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, loader, accelerator, cfg: GPTRecipeConfig) -> dict[str, float]:
-    """Mean loss per character over the validation windows, summed across processes."""
+    """Mean loss per character over the validation windows, summed across processes (the
+    per-process sums of :func:`mlprep.text.lm.lm_loss`, then one reduction)."""
     was_training = model.training
     model.eval()
     sums = {"loss": 0.0, "tokens": 0.0}
     for x, y in loader:
         with accelerator.autocast():
             logits = model(x)  # (B, T, V)
-        sums["loss"] += float(F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="sum"))
+        sums["loss"] += float(lm_loss(logits, y, reduction="sum"))
         sums["tokens"] += y.numel()
     model.train(was_training)
     total = reduce_sums(accelerator, sums)

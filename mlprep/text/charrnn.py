@@ -1,8 +1,9 @@
 """Character-level language models (vanilla RNN, LSTM, GRU) on Shakespeare, and sampling.
 
 Loss is cross-entropy in nats per character. Training windows are independent
-128-character blocks (truncated backpropagation through time with the state reset at
-each block); validation is on held-out plays.
+blocks (truncated backpropagation through time with the state reset at each block);
+validation is on held-out plays. Step, loss, evaluation and the trainer are
+:mod:`mlprep.text.lm`'s, shared with the GPT.
 
 >>> model = CharRNN(vocab_size=10, kind="lstm", hidden=16, layers=1, emb_dim=8)
 >>> model(torch.zeros(2, 5, dtype=torch.long)).shape  # (B, T, V)
@@ -11,14 +12,13 @@ torch.Size([2, 5, 10])
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader
 
-__all__ = ["CharRNN", "lm_step", "char_lm_loss", "sample", "CharLMResult", "train_char_lm"]
+__all__ = ["CharRNN", "sample", "CharLMResult", "train_char_lm"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -41,31 +41,6 @@ class CharRNN(nn.Module):
         out, state = self.rnn(self.embed(x), state)  # (B, T, H)
         logits = self.head(out)  # (B, T, V)
         return (logits, state) if return_state else logits
-
-
-def lm_step(model: nn.Module, batch) -> torch.Tensor:
-    """Next-character cross-entropy of a batch ``(x, y)``, both (B, T): the step for ``fit``."""
-    x, y = batch
-    logits = model(x)  # (B, T, V)
-    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-
-
-@torch.no_grad()
-def char_lm_loss(model: nn.Module, dataset, windows: int | None = 512, batch_size: int = 128) -> float:
-    """Mean nats per character over ``windows`` evenly spaced windows of ``dataset``
-    (all windows if None). Evenly spaced so the estimate covers every held-out play."""
-    n = len(dataset)
-    idx = range(n) if windows is None or windows >= n else [round(i * (n - 1) / (windows - 1)) for i in range(windows)]
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    total, count = 0.0, 0
-    for x, y in DataLoader(Subset(dataset, list(idx)), batch_size=batch_size):
-        x, y = x.to(device), y.to(device)
-        total += lm_step(model, (x, y)).item() * y.numel()
-        count += y.numel()
-    model.train(was_training)
-    return total / count
 
 
 @torch.no_grad()
@@ -125,7 +100,8 @@ def train_char_lm(
     from mlprep import datasets
     from mlprep.runtime import device as pick_device
     from mlprep.runtime import seed_everything
-    from mlprep.train import fit
+    from mlprep.schedules import one_cycle
+    from mlprep.text.lm import spaced_windows, train_lm
 
     seed_everything(seed)
     train = datasets.load("shakespeare-chars", "train", block_size=block_size)
@@ -134,16 +110,10 @@ def train_char_lm(
     # Random window offsets each epoch would be nicer; shuffled fixed windows are close enough.
     loader = DataLoader(train, batch_size=batch_size, shuffle=True, drop_last=True,
                         generator=torch.Generator().manual_seed(seed))
-    steps = max_steps or 10**9
-    epochs = -(-steps // len(loader)) if max_steps else 1000  # the step or time budget stops it
+    epochs = -(-max_steps // len(loader)) if max_steps else 1000  # the step or time budget stops it
     peak_lr = lr or DEFAULT_LR[kind]
-
-    def one_cycle(optimizer):
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peak_lr, total_steps=steps, pct_start=0.05)
-
-    start = time.perf_counter()
-    history = fit(model, loader, epochs=epochs, max_steps=max_steps, time_budget_s=time_budget_s, lr=peak_lr,
-                  scheduler=one_cycle if max_steps else None, step_fn=lm_step, grad_clip=grad_clip,
-                  device=pick_device(device), progress=progress, desc=kind)
-    train_s = history.seconds or time.perf_counter() - start
-    return CharLMResult(model, history, char_lm_loss(model, val, val_windows), train_s)
+    run = train_lm(model, loader, spaced_windows(val, val_windows), steps=max_steps, lr=peak_lr, epochs=epochs,
+                   scheduler=one_cycle(peak_lr, max_steps, pct_start=0.05) if max_steps else None,
+                   time_budget_s=time_budget_s, grad_clip=grad_clip, device=pick_device(device),
+                   progress=progress, desc=kind)
+    return CharLMResult(model, run.history, run.val_loss, run.train_s)

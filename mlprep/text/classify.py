@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from mlprep import schedules
 from mlprep.train import fit
 
 __all__ = ["Encoded", "tokenize", "stratified_subsample", "pretrained_classifier", "scratch_classifier",
@@ -119,7 +120,7 @@ def finetune(model: nn.Module, train: Encoded, *, steps: int, lr: float = 5e-5, 
     start = time.perf_counter()
     fit(model, _Batches(train, batch_size, seed), epochs=1, max_steps=steps, lr=lr,
         weight_decay=0.01, step_fn=_step, grad_clip=1.0, progress=progress, desc=desc, device="cpu",
-        scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup_steps)))
+        scheduler=lambda opt: schedules.scheduler(opt, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps)))
     return time.perf_counter() - start
 
 

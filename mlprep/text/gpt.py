@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["GPTConfig", "MiniGPT", "KVCache", "sample_next", "lm_loss", "lm_step"]
+__all__ = ["GPTConfig", "MiniGPT", "KVCache", "sample_next"]
 
 
 @dataclass
@@ -195,14 +195,3 @@ def sample_next(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | 
         kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, [-1]]  # (B, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
     return torch.multinomial(logits.softmax(dim=-1), 1, generator=generator)
-
-
-def lm_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean next-token cross-entropy (nats) of logits ``(B, T, V)`` against targets ``(B, T)``."""
-    return F.cross_entropy(logits.flatten(0, 1), targets.flatten())
-
-
-def lm_step(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    """Step function for :func:`mlprep.fit`: any model mapping ``(B, T)`` ids to ``(B, T, V)``."""
-    x, y = batch
-    return lm_loss(model(x), y)

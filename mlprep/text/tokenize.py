@@ -22,7 +22,12 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case alphabetic tokens; inner apostrophes kept, digits and punctuation dropped."""
+    """Lower-case alphabetic tokens; inner apostrophes kept (``o'er``; ``'tis`` -> ``tis``),
+    digits and punctuation dropped. The one word tokenizer (``shakespeare-words`` uses it too).
+
+    >>> words("O'er the hills, 'tis NIGHT! 2 men")
+    ["o'er", 'the', 'hills', 'tis', 'night', 'men']
+    """
     return _WORD.findall(text.lower())
 
 

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from mlprep import schedules
 from mlprep.train import History, fit
 from mlprep.vision.unet import segmentation_loss
 
@@ -34,9 +35,8 @@ __all__ = ["one_cycle", "train_segmenter", "predict_masks", "train_yolo", "predi
 
 
 def one_cycle(max_lr: float, total_steps: int) -> Callable[[torch.optim.Optimizer], Any]:
-    """Warm up then anneal: reaches good accuracy in few epochs, which is what a CPU budget needs."""
-    return lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=max(total_steps, 1),
-                                                           pct_start=0.2)
+    """The dense tasks' schedule: :func:`mlprep.schedules.one_cycle` warming up for 20% of the steps."""
+    return schedules.one_cycle(max_lr, total_steps, pct_start=0.2)
 
 
 def _channels_last(x: torch.Tensor) -> torch.Tensor:

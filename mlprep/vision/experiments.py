@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
+from mlprep import schedules
 from mlprep.runtime import seed_everything
 from mlprep.train import History, adamw, fit
 
@@ -124,8 +125,7 @@ def train_classifier(model: nn.Module, train: Dataset, *, val: Dataset | None = 
     train_loader = loader(data, batch_size, seed=seed)
     val_loader = loader(val, 512, shuffle=False) if val is not None else None
     opt = make_optimizer(model, optimizer, lr, weight_decay)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * len(train_loader),
-                                                   pct_start=0.15)
+    schedule = schedules.one_cycle(lr, epochs * len(train_loader), pct_start=0.15)(opt)
     return fit(model, train_loader, epochs=epochs, optimizer=opt, scheduler=schedule, val_loader=val_loader,
                metrics={"accuracy": accuracy}, eval_fn=eval_fn, device=device, progress=progress, desc=desc)
 
@@ -178,7 +178,7 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
     opt = make_optimizer(model, optimizer, lr, 1e-4)
     scheduler = None
     if schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+        scheduler = schedules.cosine_annealing(steps)(opt)
     elif schedule != "constant":
         raise ValueError(f"unknown schedule {schedule!r}; use 'constant' or 'cosine'")
     data = Augmented(train, augment) if augment is not None else train
