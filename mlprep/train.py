@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from mlprep.runtime import device as pick_device
 
-__all__ = ["fit", "evaluate", "History", "accuracy", "adamw", "default_step", "detection_step", "make_accelerator",
+__all__ = ["fit", "evaluate", "History", "accuracy", "default_step", "detection_step", "make_accelerator",
            "check_finite"]
 
 Batch = Any
@@ -90,13 +90,6 @@ def _total_loss(out: torch.Tensor | Mapping[str, torch.Tensor]) -> tuple[torch.T
         parts = {k: v for k, v in out.items()}
         return sum(parts.values()), parts  # type: ignore[return-value]
     return out, None
-
-
-def adamw(params: Any, lr: float = 1e-3, weight_decay: float = 0.0) -> torch.optim.AdamW:
-    """AdamW updating all tensors at once (``foreach=True``). PyTorch picks that only on GPUs;
-    on a CPU its default loops over the parameters in Python, which costs a net with many small
-    tensors (U-Net, ResNet) a sixth of its step. The numbers are the same, bit for bit."""
-    return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=True)
 
 
 def make_accelerator(dev: torch.device, mixed_precision: str = "no") -> Any:
@@ -215,7 +208,7 @@ def fit(
     dev = accelerator.device
     model.to(dev)
     if optimizer is None:
-        optimizer = adamw(model.parameters(), lr=lr, weight_decay=weight_decay)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     if callable(scheduler) and not hasattr(scheduler, "step"):
         scheduler = scheduler(optimizer)
     loss_fn = loss_fn or nn.functional.cross_entropy

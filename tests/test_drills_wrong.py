@@ -42,7 +42,7 @@ def nms_unsorted(boxes, scores, iou_threshold):  # forgets to visit boxes by sco
 
 
 def map50_duplicates_count(predictions, targets):  # every detection above 0.5 IoU is a TP
-    original = map50_mod._box_iou
+    original = map50_mod.iou  # the helper the map50 statement gives (the iou drill's reference)
     scores = []
     for p, t in zip(predictions, targets, strict=True):
         for box, s in zip(p["boxes"], p["scores"], strict=True):

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from mlprep import datasets, fit
 from mlprep.datasets.shapes import detection_collate
-from mlprep.train import History, accuracy, adamw, detection_step, evaluate
+from mlprep.train import History, accuracy, detection_step, evaluate
 
 
 def _blobs(n=128, seed=0):
@@ -89,19 +89,3 @@ def test_grad_clip_and_scheduler_factory():
                   scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
     assert len(history.steps) == 8
 
-
-def test_adamw_updates_all_tensors_at_once_with_the_same_numbers() -> None:
-    def train(make_optimizer) -> torch.Tensor:
-        torch.manual_seed(0)
-        model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.LazyLinear(2))
-        model(torch.zeros(1, 3, 6, 6))
-        optimizer = make_optimizer(model.parameters())
-        for _ in range(5):
-            optimizer.zero_grad()
-            model(torch.randn(8, 3, 6, 6)).square().mean().backward()
-            optimizer.step()
-        return torch.cat([p.detach().flatten() for p in model.parameters()])
-
-    ours = train(lambda p: adamw(p, lr=1e-2, weight_decay=0.1))
-    assert torch.equal(ours, train(lambda p: torch.optim.AdamW(p, lr=1e-2, weight_decay=0.1, foreach=False)))
-    assert adamw([nn.Parameter(torch.zeros(1))]).defaults["foreach"] is True

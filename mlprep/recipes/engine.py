@@ -33,7 +33,7 @@ from mlprep.recipes.config import RecipeConfig
 from mlprep.recipes.sharding import GlobalBatchSampler, piece_weight
 from mlprep.runtime import device as pick_device
 from mlprep.schedules import warmup_cosine_lr
-from mlprep.train import adamw, check_finite, make_accelerator
+from mlprep.train import check_finite, make_accelerator
 
 __all__ = ["Recipe", "RunSummary", "train", "reduce_sums", "latest_checkpoint", "lr_at"]
 
@@ -175,8 +175,8 @@ def train(cfg: RecipeConfig, recipe: Recipe) -> RunSummary:
     model = model.to(accelerator.device)
     decay = [p for p in model.parameters() if p.ndim >= 2]  # no weight decay on biases and norms
     other = [p for p in model.parameters() if p.ndim < 2]
-    optimizer = adamw([{"params": decay, "weight_decay": cfg.weight_decay},
-                       {"params": other, "weight_decay": 0.0}], lr=cfg.lr)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                                   {"params": other, "weight_decay": 0.0}], lr=cfg.lr)
     start_step, meta = 0, {}
     if cfg.resume:
         source = latest_checkpoint(cfg.resume)

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from mlprep import schedules
 from mlprep.runtime import seed_everything
-from mlprep.train import History, adamw, fit
+from mlprep.train import History, fit
 
 __all__ = ["standardize", "shapes_tensors", "Augmented", "flips", "loader",
            "make_optimizer", "train_classifier", "predict",
@@ -105,7 +105,7 @@ def make_optimizer(model: nn.Module, name: str, lr: float, weight_decay: float) 
     if name == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     if name == "adamw":
-        return adamw(model.parameters(), lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}; use 'sgd' or 'adamw'")
 
 
