@@ -49,10 +49,24 @@ def test_drill_metadata_stub_and_solution(name):
     exec(compile(drill.stub(), f"{name}_stub.py", "exec"), namespace)
     stub_result = run_checks(drill, namespace[name])
     assert not stub_result and "NotImplementedError" in stub_result.cases[0].message
+    assert stub_result.not_attempted and stub_result.status == "not attempted"
+    assert "not attempted yet" in stub_result.report() and "FAIL" not in stub_result.report()
     # The printed solution is a complete candidate file: it passes on its own.
     namespace = {}
     exec(compile(drill.solution(), f"{name}_solution.py", "exec"), namespace)
-    assert run_checks(drill, namespace[name])
+    assert run_checks(drill, namespace[name]).status == "pass"
+
+
+def test_a_partial_attempt_is_a_fail_not_an_untouched_stub():
+    # Raising NotImplementedError on some inputs only is an attempt: FAIL, with the first case.
+    def partial(a, b):
+        if len(a) > 1:
+            raise NotImplementedError("batches later")
+        return get_drill("iou").reference(a, b)
+
+    result = run_checks(get_drill("iou"), partial)
+    assert not result and not result.not_attempted and result.status == "fail"
+    assert "FAIL: " in result.report() and "first failing case:" in result.report()
 
 
 def test_random_cases_depend_on_the_seed_and_are_repeatable():
@@ -65,7 +79,7 @@ def test_random_cases_depend_on_the_seed_and_are_repeatable():
 def test_check_api_prints_the_report_and_returns_a_truthy_result(capsys):
     result = check("iou", get_drill("iou").reference)
     out = capsys.readouterr().out
-    assert result and result.passed and "ALL PASSED" in out and "PASS  half overlap" in out
+    assert result and result.passed and "PASS: 12/12" in out and "PASS  half overlap" in out
     assert repr(result).startswith("CheckResult(drill='iou', passed=")
 
 

@@ -71,6 +71,17 @@ class CheckResult:
         return len(self.cases) - self.n_passed
 
     @property
+    def not_attempted(self) -> bool:
+        """True for an untouched stub: every case raised ``NotImplementedError``."""
+        return (not self.error and bool(self.cases)
+                and all(c.message.startswith("raised NotImplementedError") for c in self.cases))
+
+    @property
+    def status(self) -> str:
+        """``"pass"``, ``"fail"`` or ``"not attempted"`` (an error counts as a fail)."""
+        return "pass" if self else "not attempted" if self.not_attempted else "fail"
+
+    @property
     def first_failure(self) -> CaseResult | None:
         return next((c for c in self.cases if not c.passed), None)
 
@@ -85,6 +96,10 @@ class CheckResult:
     def report(self) -> str:
         """The text ``mlprep drills check`` and ``mlprep.drills.check`` print."""
         lines = [f"drill {self.drill}"]
+        if self.not_attempted:
+            return "\n".join(lines + [
+                f"  not attempted yet: {self.drill} still raises NotImplementedError.",
+                "  Write it (replace the `raise`), then run the check again."])
         if self.error:
             lines.append(f"  ERROR {self.error}")
         previous = ""
@@ -102,7 +117,7 @@ class CheckResult:
                 if text:
                     lines.append(f"  {label}:")
                     lines += [f"    {line}" for line in text.splitlines()]
-        verdict = "ALL PASSED" if self else "NOT YET"
+        verdict = "PASS" if self else "FAIL"
         lines += ["", f"{verdict}: {self.n_passed}/{len(self.cases)} cases passed ({self.seconds:.2f} s)"]
         if self.elapsed_s is not None and self.time_limit_min:
             over = " (over the limit)" if self.elapsed_s > 60 * self.time_limit_min else ""
