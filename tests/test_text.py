@@ -134,3 +134,11 @@ def test_train_sgns_reports_divergence():
     with pytest.raises(FloatingPointError, match="lower lr"):
         sgns.train_sgns(sentences, dim=8, epochs=3, min_count=1, sample=1.0, batch_size=512,
                         share_negatives=8, lr=50.0, progress=False)
+
+
+def test_genre_classifier_rejects_an_unknown_weighting():
+    from mlprep.errors import MlprepError
+    from mlprep.text.genre import train_genre_classifier
+
+    with pytest.raises(MlprepError, match="weighting must be one of tfidf, tf, counts"):
+        train_genre_classifier(weighting="bm25")
