@@ -172,13 +172,15 @@ def train_sgns(
     lr: float = 0.05,
     batch_size: int = 2048,
     share_negatives: int = 16,
+    noise_power: float = 0.75,
     seed: int = 0,
     threads: int | None = 1,
     progress: bool = True,
 ) -> SGNSResult:
     """Train SGNS with linearly decaying SGD (word2vec's schedule) and return the vectors.
 
-    ``threads=1`` by default: these are many small gathers and scatters, where a second
+    ``noise_power``: negatives are drawn from unigram**noise_power (0.75: the paper's; 1: the
+    unigram distribution; 0: uniform). ``threads=1`` by default: these are many small gathers and scatters, where a second
     thread mostly waits (on a busy machine it made training 10x slower, not faster).
     """
     from tqdm.auto import tqdm
@@ -188,7 +190,7 @@ def train_sgns(
     keep = keep_probabilities(vocab.counts, sample)
     # A table where each word fills a share of slots equal to its noise probability:
     # drawing uniform slots is much faster than torch.multinomial per batch.
-    noise_table = torch.from_numpy(np.repeat(np.arange(len(vocab)), np.round(noise_distribution(vocab.counts) * 2_000_000).astype(np.int64)))
+    noise_table = torch.from_numpy(np.repeat(np.arange(len(vocab)), np.round(noise_distribution(vocab.counts, noise_power) * 2_000_000).astype(np.int64)))
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
