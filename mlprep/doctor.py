@@ -57,12 +57,19 @@ def checks() -> list[tuple[str, bool, str]]:
             rows.append((name, True, _version(name)))
         except Exception as e:  # an import can fail in many ways; report, don't crash
             rows.append((name, False, f"{type(e).__name__}: {e}; fix: pip install -e .  (from the checkout)"))
-    import torch
+    try:
+        import torch
+    except Exception as e:  # a broken install: the rest of the checks need torch
+        rows.append(("torch import", False, f"{type(e).__name__}: {e}; fix: pip install -e .  (from the checkout)"))
+        return rows
 
     from mlprep import runtime
 
-    dev = runtime.device()
-    rows.append(("device", True, f"{dev} (threads {torch.get_num_threads()}, cuda {torch.cuda.is_available()})"))
+    try:
+        dev = runtime.device()
+        rows.append(("device", True, f"{dev} (threads {torch.get_num_threads()}, cuda {torch.cuda.is_available()})"))
+    except MlprepError as e:  # MLPREP_DEVICE names a device that is not here
+        rows.append(("device", False, str(e)))
     for label, fn in (("home", runtime.home_dir), ("data", runtime.data_dir), ("results", runtime.results_dir)):
         try:
             path = fn()
@@ -131,6 +138,16 @@ def speed_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _device_name() -> str | None:
+    """The device ``mlprep`` would use, or None when MLPREP_DEVICE names one that is not here."""
+    from mlprep import runtime
+
+    try:
+        return str(runtime.device())
+    except (MlprepError, ImportError):
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
     from mlprep import __version__, runtime
 
@@ -138,18 +155,21 @@ def run(args: argparse.Namespace) -> int:
     if not as_json:
         print(f"mlprep {__version__} on Python {platform.python_version()} ({sys.platform}, {platform.machine()})")
     rows = checks()
+    torch_ok = not any(what == "torch import" for what, _, _ in rows)
     if not as_json:
         width = max(len(r[0]) for r in rows)
         for what, ok, detail in rows:
             print(f"  {'ok ' if ok else 'BAD'} {what:<{width}}  {detail}")
-        print("\nmeasuring the speed index (3 small training workloads, about 30 s)...", flush=True)
+        if torch_ok:
+            print("\nmeasuring the speed index (3 small training workloads, about 30 s)...", flush=True)
     busy = speed.load_warning()  # before measuring: the measurement itself loads the CPU
     first_late_row = len(rows)  # rows added below are printed after the table
     index: SpeedIndex | None = None
     timings: dict[str, Any] | None = None
     try:
-        index = speed.speed_index()  # fresh and full; it refreshes the cache `mlprep run` reads
-        speed.write_cache(index)
+        if torch_ok:
+            index = speed.speed_index()  # fresh and full; it refreshes the cache `mlprep run` reads
+            speed.write_cache(index)
     except Exception as e:  # a broken torch install shows here: report it, don't crash
         rows.append(("speed index", False, f"{type(e).__name__}: {e}; fix: pip install -e ."))
     root = runtime.repo_root()
@@ -162,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     bad = [r for r in rows if not r[1]]
     if as_json:
         print(json.dumps({"mlprep": __version__, "python": platform.python_version(), "platform": sys.platform,
-                          "machine": platform.machine(), "ok": not bad, "device": str(runtime.device()),
+                          "machine": platform.machine(), "ok": not bad, "device": _device_name(),
                           "checks": [{"what": w, "ok": ok, "detail": d} for w, ok, d in rows], **report}, indent=2))
         return 1 if bad else 0
     for what, _, detail in rows[first_late_row:]:

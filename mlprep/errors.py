@@ -24,6 +24,11 @@ class UsageError(MlprepError):
     exit_code = 2
 
 
+class DeviceUnavailableError(UsageError, RuntimeError):
+    """A device was asked for (``device="cuda"``, ``MLPREP_DEVICE=mps``) that this machine lacks.
+    A ``RuntimeError`` too, as it was before it had its own type."""
+
+
 def run_command(call: Callable[[], int | None]) -> int:
     """Run a command-line handler the way every ``mlprep`` entry point does (the ``mlprep``
     command and the recipes' scripts): an :class:`MlprepError` becomes one ``error: ...`` line

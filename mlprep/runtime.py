@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from mlprep.errors import DeviceUnavailableError
+
 if TYPE_CHECKING:
     import torch
 
@@ -64,12 +66,12 @@ def device(name: str | torch.device | None = None) -> torch.device:
         return torch.device("cpu")
     dev = torch.device(name)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(
+        raise DeviceUnavailableError(
             f"device {name!r} requested but CUDA is not available here; "
             "use device='auto' or 'cpu' (or unset MLPREP_DEVICE)"
         )
     if dev.type == "mps" and not has_mps:
-        raise RuntimeError(
+        raise DeviceUnavailableError(
             f"device {name!r} requested but MPS is not available here; use 'auto' or 'cpu'"
         )
     return dev

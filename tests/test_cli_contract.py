@@ -32,3 +32,68 @@ def test_group_without_subcommand_prints_its_help_and_exits_2(group: str, home, 
 def test_mlprep_alone_prints_its_help_and_exits_2(capsys) -> None:
     assert cli.main([]) == 2
     assert capsys.readouterr().out.startswith("usage: mlprep ")
+
+
+# Part two: errors a user can cause are one line on stderr and exit 2, never a traceback.
+# These were the known escapes (a traceback, or exit 1).
+@pytest.mark.parametrize("argv", [
+    ["datasets", "prepare", "digits", "--n", "5"],        # an option the dataset does not take
+    ["portfolio", "open", "--out", "{tmp}/no-site"],       # open before a build
+])
+def test_user_errors_are_one_line_and_exit_2(argv, home, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in out + err
+
+
+def test_unknown_dataset_option_names_the_valid_ones() -> None:
+    from mlprep import datasets
+    from mlprep.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"shakespeare-chars has no option 'blocksize'; its options: .*\bblock_size\b"):
+        datasets.load("shakespeare-chars", "train", blocksize=32)
+    with pytest.raises(UsageError, match=r"shapes-classify: .*unexpected keyword argument 'sizee'"):
+        datasets.load("shapes-classify", "train", sizee=32)
+
+
+def test_a_missing_device_is_a_usage_error_and_still_a_runtime_error(monkeypatch) -> None:
+    import torch
+
+    from mlprep import runtime
+    from mlprep.errors import UsageError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(UsageError) as caught:
+        runtime.device("cuda")
+    assert isinstance(caught.value, RuntimeError) and caught.value.exit_code == 2
+
+
+def test_doctor_reports_a_missing_device_as_a_bad_row_not_a_traceback(monkeypatch) -> None:
+    import torch
+
+    from mlprep import doctor
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("MLPREP_DEVICE", "cuda")
+    rows = {what: (ok, detail) for what, ok, detail in doctor.checks()}
+    assert rows["device"][0] is False and "CUDA is not available" in rows["device"][1]
+    assert doctor._device_name() is None
+
+
+def test_doctor_without_a_working_torch_says_so(monkeypatch) -> None:
+    import builtins
+
+    from mlprep import doctor
+
+    real_import = builtins.__import__
+
+    def broken(name, *args, **kwargs):
+        if name == "torch":
+            raise ImportError("libtorch_cpu.so: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(doctor, "REQUIRED", ())
+    monkeypatch.setattr(builtins, "__import__", broken)
+    rows = doctor.checks()
+    assert rows[-1][0] == "torch import" and rows[-1][1] is False and "libtorch_cpu.so" in rows[-1][2]

@@ -156,5 +156,5 @@ def test_cli_build_and_open_without_site(tmp_path: Path, monkeypatch: pytest.Mon
     assert main(["portfolio", "build", "--out", str(tmp_path / "site"), "--name", "Ada"]) == 0
     assert "file://" in capsys.readouterr().out
     assert "Ada: ML engineering portfolio" in (tmp_path / "site" / "index.html").read_text()
-    assert main(["portfolio", "open", "--out", str(tmp_path / "nowhere")]) == 1
+    assert main(["portfolio", "open", "--out", str(tmp_path / "nowhere")]) == 2  # a usage error: nothing to open yet
     assert "run `mlprep portfolio build` first" in capsys.readouterr().err

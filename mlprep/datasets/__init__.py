@@ -63,7 +63,29 @@ def load(name: str, split: str = "train", **options: Any) -> Dataset:
     entry = info(name)
     if split not in entry.splits:
         raise UsageError(f"unknown split {split!r} for {name}; valid: {', '.join(entry.splits)}")
-    return entry.factory(split=split, **options)
+    _check_options(name, entry.factory, options)
+    try:
+        return entry.factory(split=split, **options)
+    except TypeError as e:  # a factory taking **options passed a typo further down
+        if "unexpected keyword argument" not in str(e):
+            raise
+        raise UsageError(f"{name}: {e}") from None
+
+
+def _check_options(name: str, factory: Any, options: dict[str, Any]) -> None:
+    """An option the dataset does not take is the user's typo: say which ones it takes."""
+    import inspect
+
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no signature to read: let the factory judge
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    valid = [p for p, v in params.items() if p != "split" and v.kind is not v.VAR_POSITIONAL]
+    unknown = [k for k in options if k not in params or k == "split"]
+    if unknown:
+        raise UsageError(f"{name} has no option {unknown[0]!r}; its options: {', '.join(valid) or 'none'}")
 
 
 def card_path(name: str) -> Path | None:

@@ -7,7 +7,7 @@ import webbrowser
 from pathlib import Path
 
 from mlprep.cli import add_group
-from mlprep.errors import MlprepError
+from mlprep.errors import MlprepError, UsageError
 from mlprep.portfolio.site import build, default_out
 
 
@@ -30,7 +30,7 @@ def _build(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace) -> int:
     index = (Path(args.out) if args.out else default_out()).resolve() / "index.html"
     if not index.is_file():
-        raise MlprepError(f"no portfolio at {index.parent}: run `mlprep portfolio build` first")
+        raise UsageError(f"no portfolio at {index.parent}: run `mlprep portfolio build` first")
     print(index.as_uri())
     if not webbrowser.open(index.as_uri()):
         raise MlprepError(f"could not start a web browser; open {index.as_uri()} yourself")
