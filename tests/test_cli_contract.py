@@ -97,3 +97,24 @@ def test_doctor_without_a_working_torch_says_so(monkeypatch) -> None:
     monkeypatch.setattr(builtins, "__import__", broken)
     rows = doctor.checks()
     assert rows[-1][0] == "torch import" and rows[-1][1] is False and "libtorch_cpu.so" in rows[-1][2]
+
+
+@pytest.mark.parametrize("argv", [["datasets", "list", "--json"], ["drills", "list", "--json"]])
+def test_list_commands_take_json(argv, home, capsys) -> None:
+    import json
+
+    assert cli.main(argv) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert isinstance(rows, list) and rows and all("name" in r or "drill" in r for r in rows)
+
+
+def test_drills_check_json_says_not_attempted_for_a_stub(home, tmp_path, capsys) -> None:
+    import json
+
+    from mlprep.drills import get_drill
+
+    stub = tmp_path / "iou.py"
+    stub.write_text(get_drill("iou").stub())
+    assert cli.main(["drills", "check", "iou", str(stub), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "not attempted" and out["passed"] is False and out["drill"] == "iou"

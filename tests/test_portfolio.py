@@ -158,3 +158,14 @@ def test_cli_build_and_open_without_site(tmp_path: Path, monkeypatch: pytest.Mon
     assert "Ada: ML engineering portfolio" in (tmp_path / "site" / "index.html").read_text()
     assert main(["portfolio", "open", "--out", str(tmp_path / "nowhere")]) == 2  # a usage error: nothing to open yet
     assert "run `mlprep portfolio build` first" in capsys.readouterr().err
+
+
+def test_cli_build_json_says_where_the_site_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    make_results_tree(tmp_path, monkeypatch)
+    assert main(["portfolio", "build", "--out", str(tmp_path / "site"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert Path(out["site"]) == (tmp_path / "site").resolve() or Path(out["site"]) == tmp_path / "site"
+    assert out["index"].startswith("file://") and Path(out["readme"]).is_file()

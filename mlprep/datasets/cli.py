@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from mlprep import datasets
 from mlprep.cli import add_group
 
 
 def _list(args: argparse.Namespace) -> int:
-    for name in datasets.available():
-        entry = datasets.info(name)
-        print(f"{name:<22} {entry.description}")
+    entries = [datasets.info(name) for name in datasets.available()]
+    if args.json:
+        print(json.dumps([{"name": e.name, "description": e.description, "splits": list(e.splits),
+                           "card": e.card} for e in entries], indent=2))
+        return 0
+    for entry in entries:
+        print(f"{entry.name:<22} {entry.description}")
     return 0
 
 
@@ -40,7 +45,9 @@ def _prepare(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = add_group(subparsers, "datasets", help="list, describe and prepare the offline datasets")
     sub = p.add_subparsers(dest="datasets_command", metavar="ACTION")
-    sub.add_parser("list", help="registered datasets").set_defaults(func=_list)
+    listing = sub.add_parser("list", help="registered datasets")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(func=_list)
     info = sub.add_parser("info", help="a dataset's splits and card")
     info.add_argument("name")
     info.set_defaults(func=_info)

@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
                    help="memory your code may use beyond the checker's own (default 4096)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON instead of the report")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("show", help="print the statement: what to implement, the contract, an example")
@@ -119,6 +120,9 @@ def _check(args: argparse.Namespace) -> int:
     result.elapsed_s = time.time() - started if started is not None else None
     store.record_attempt(result, file=str(path))
     _warn(store)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "status": result.status, "passed": result.passed}, indent=2))
+        return 0 if result.passed else 1
     print(result.report())
     if not result.passed:
         print(f"\nthe statement: mlprep drills show {drill.name}; "

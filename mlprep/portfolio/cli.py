@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import webbrowser
 from pathlib import Path
 
@@ -23,6 +24,11 @@ def build_and_report(out: str | None = None, name: str = "") -> Path:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.json:
+        index = build(args.out, name=args.name or "")
+        print(json.dumps({"site": str(index.parent), "index": index.as_uri(),
+                          "readme": str(index.parent / "README.md")}, indent=2))
+        return 0
     build_and_report(args.out, args.name or "")
     return 0
 
@@ -48,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build_parser = actions.add_parser("build", help="write the site and README")
     build_parser.add_argument("--out", metavar="DIR", help=f"output folder (default: {default_out()})")
     build_parser.add_argument("--name", metavar="NAME", help="your name, shown in titles and model cards")
+    build_parser.add_argument("--json", action="store_true", help="print where the site is as JSON")
     build_parser.set_defaults(func=_build)
     open_parser = actions.add_parser("open", help="open the built site in a web browser")
     open_parser.add_argument("--out", metavar="DIR", help="the folder given to build --out")
