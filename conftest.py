@@ -8,8 +8,17 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 _NOTEBOOK_FAILED: set[str] = set()
+
+
+def pytest_collection_modifyitems(items):
+    """Every notebook cell is `slow`: `pytest -m "not slow"` is the unit tests alone."""
+    for item in items:
+        if item.nodeid.split("::", 1)[0].endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_runtest_logreport(report):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import torch
+
+pytestmark = pytest.mark.slow  # two processes start, import torch and train: 20 s and more
 from safetensors.torch import load_file
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
