@@ -32,8 +32,8 @@ from tqdm.auto import tqdm
 
 from mlprep.runtime import device as pick_device
 
-__all__ = ["fit", "evaluate", "History", "accuracy", "default_step", "detection_step", "make_accelerator",
-           "check_finite"]
+__all__ = ["fit", "evaluate", "History", "Callback", "StopWhen", "accuracy", "default_step", "detection_step",
+           "make_accelerator", "check_finite"]
 
 Batch = Any
 StepFn = Callable[[nn.Module, Batch], "torch.Tensor | Mapping[str, torch.Tensor]"]
@@ -68,7 +68,11 @@ class History:
     epochs: list[dict[str, float]] = field(default_factory=list)
     steps: list[float] = field(default_factory=list)
     seconds: float = 0.0  # training wall time, evaluation excluded
-    stopped: str = ""  # why training ended early ("max_steps", "time_budget"), or ""
+    # Why training ended before its last epoch: "" (it did not), "max_steps", "time_budget", or
+    # the reason a callback gave (StopWhen's default: "<key> <op> <value>", e.g. "train_error <= 0.6").
+    stopped: str = ""
+    # When the step function returns a dict of losses: each part per step (torchvision's engine logs these).
+    step_parts: list[dict[str, float]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> list[float]:
         """Per-epoch values of ``key``, e.g. ``history["val_loss"]``."""
@@ -83,6 +87,44 @@ class History:
         from mlprep.plots import plot_history
 
         return plot_history(self, ax=ax, smooth=smooth)
+
+
+class Callback:
+    """Hooks into :func:`fit`, like minGPT's trainer callbacks. Override what you need; return
+    a non-empty string (the reason, kept in ``History.stopped``) to stop training there.
+
+    ``on_step_end(step, loss, history)``: after each optimizer step (``step`` counts from 1).
+    ``on_epoch_end(epoch, row, history)``: after each epoch's evaluation; ``row`` is the epoch's
+    dict (``train_loss``, ``val_loss``, metrics, ``eval_fn``'s values).
+    """
+
+    def on_step_end(self, step: int, loss: float, history: History) -> str | None:
+        return None
+
+    def on_epoch_end(self, epoch: int, row: Mapping[str, float], history: History) -> str | None:
+        return None
+
+
+class StopWhen(Callback):
+    """Stop at the end of the first epoch whose ``key`` is ``<=`` (or ``>=``) ``value``.
+
+    >>> StopWhen("train_error", "<=", 0.6).on_epoch_end(3, {"train_error": 0.5}, History())
+    'train_error <= 0.6'
+    >>> StopWhen("accuracy", ">=", 0.9).on_epoch_end(3, {"accuracy": 0.5}, History()) is None
+    True
+    """
+
+    def __init__(self, key: str, op: str, value: float, reason: str | None = None) -> None:
+        if op not in ("<=", ">="):
+            raise ValueError(f"op must be '<=' or '>=', got {op!r}")
+        self.key, self.op, self.value = key, op, value
+        self.reason = reason or f"{key} {op} {value:g}"
+
+    def on_epoch_end(self, epoch: int, row: Mapping[str, float], history: History) -> str | None:
+        if self.key not in row:
+            return None
+        hit = row[self.key] <= self.value if self.op == "<=" else row[self.key] >= self.value
+        return self.reason if hit else None
 
 
 def _total_loss(out: torch.Tensor | Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float] | None]:
@@ -186,6 +228,7 @@ def fit(
     progress: bool = True,
     desc: str = "fit",
     compile: bool = False,
+    callbacks: Iterable[Callback] = (),
 ) -> History:
     """Train ``model`` and return a :class:`History`.
 
@@ -198,6 +241,9 @@ def fit(
     - ``scheduler``: an LR scheduler, or a function ``optimizer -> scheduler``; stepped
       once per optimizer step.
     - A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+    - ``callbacks``: :class:`Callback` objects (e.g. :class:`StopWhen`); one that returns a reason
+      stops training, and ``History.stopped`` says why. A dict loss's parts are kept per step in
+      ``History.step_parts``.
     - ``mixed_precision``: ``"no"``, ``"bf16"`` or ``"fp16"`` (GPUs), through Accelerate;
       ``compile=True`` runs the model through ``torch.compile`` (the first steps are slower).
     """
@@ -223,6 +269,7 @@ def fit(
     # autocast only when asked for: entering Accelerate's context each step costs time.
     autocast = accelerator.autocast if mixed_precision != "no" else contextlib.nullcontext
     history = History()
+    callbacks = list(callbacks)
     global_step = 0
     show = progress and accelerator.is_main_process
     for epoch in range(1, epochs + 1):
@@ -234,8 +281,10 @@ def fit(
         for batch in bar:
             batch = send_to_device(batch, dev)
             with autocast():
-                loss, _parts = _total_loss(step(model, batch))
+                loss, parts = _total_loss(step(model, batch))
             value = loss.item()
+            if parts is not None:  # one transfer for all the parts, not one sync each
+                history.step_parts.append(dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist())))
             check_finite(value, f"at epoch {epoch}, step {global_step + 1} (step {seen + 1} of this epoch)",
                          "lower the learning rate, clip gradients (grad_clip=1.0) or check the data for NaNs")
             optimizer.zero_grad(set_to_none=True)
@@ -253,6 +302,10 @@ def fit(
             if show and seen % 10 == 0:
                 rate = samples / max(time.perf_counter() - t_epoch, 1e-9)
                 bar.set_postfix(loss=f"{total / seen:.4f}", samples_s=f"{rate:.0f}", refresh=False)
+            for callback in callbacks:
+                history.stopped = history.stopped or (callback.on_step_end(global_step, value, history) or "")
+            if history.stopped:
+                break
             if max_steps is not None and global_step >= max_steps:
                 history.stopped = "max_steps"
             elif time_budget_s is not None and history.seconds + time.perf_counter() - t_epoch >= time_budget_s:
@@ -271,6 +324,8 @@ def fit(
         if eval_fn is not None:
             row.update({k: float(v) for k, v in eval_fn(model).items()})
         history.epochs.append(row)
+        for callback in callbacks:
+            history.stopped = history.stopped or (callback.on_epoch_end(epoch, row, history) or "")
         if show and (val_loader is not None or eval_fn is not None):
             shown = ", ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in {"epoch", "step", "seconds"})
             tqdm.write(f"epoch {epoch}: {shown}")

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from mlprep import datasets, fit
 from mlprep.datasets.shapes import detection_collate
-from mlprep.train import History, accuracy, detection_step, evaluate
+from mlprep.train import Callback, History, StopWhen, accuracy, detection_step, evaluate
 
 
 def _blobs(n=128, seed=0):
@@ -52,6 +52,10 @@ def test_torchvision_detection_model_dict_of_losses(tmp_home):
     loader = DataLoader(ds, batch_size=2, collate_fn=detection_collate)
     history = fit(model, loader, epochs=1, step_fn=detection_step, progress=False)
     assert len(history.steps) == 2 and all(v > 0 for v in history.steps)
+    # Each loss part per step, as torchvision's engine logs them; they add up to the step's loss.
+    assert len(history.step_parts) == 2 and {"loss_classifier", "loss_box_reg", "loss_objectness",
+                                             "loss_rpn_box_reg"} == set(history.step_parts[0])
+    assert sum(history.step_parts[0].values()) == pytest.approx(history.steps[0], rel=1e-5)
 
 
 def test_language_model_with_custom_step_and_budget():
@@ -82,10 +86,64 @@ def test_non_finite_loss_names_the_step():
         fit(nn.Linear(2, 1), DataLoader(_blobs(), batch_size=16), step_fn=step, progress=False)
 
 
-def test_grad_clip_and_scheduler_factory():
-    loader = DataLoader(_blobs(), batch_size=32)
+class _Record(Callback):
+    """Records, after every optimizer step, the gradient norm the step used and the LR next."""
+
+    def __init__(self, model, optimizer=None):
+        self.model, self.optimizer, self.grad_norms, self.lrs = model, optimizer, [], []
+
+    def on_step_end(self, step, loss, history):
+        grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+        self.grad_norms.append(float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))))
+        if self.optimizer is not None:
+            self.lrs.append(self.optimizer.param_groups[0]["lr"])
+
+
+def _steep_data():
+    x = torch.randn(128, 2) * 100  # large inputs: gradients far above the clip value
+    return TensorDataset(x, (x[:, 0] > 0).long())
+
+
+@pytest.mark.parametrize("clip", [None, 0.5])
+def test_grad_clip_bounds_the_norm_the_optimizer_sees(clip):
+    torch.manual_seed(0)
     model = nn.Linear(2, 2)
-    history = fit(model, loader, epochs=2, grad_clip=0.5, progress=False,
-                  scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
-    assert len(history.steps) == 8
+    record = _Record(model)
+    fit(model, DataLoader(_steep_data(), batch_size=32), epochs=2, grad_clip=clip, progress=False, callbacks=[record])
+    assert len(record.grad_norms) == 8
+    if clip is None:  # the test can fail: unclipped, these gradients are far larger
+        assert max(record.grad_norms) > 5
+    else:
+        assert max(record.grad_norms) <= clip * (1 + 1e-5)
+
+
+def test_scheduler_factory_gives_the_expected_lr_sequence():
+    from mlprep import schedules
+
+    model = nn.Linear(2, 2)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.1)
+    record = _Record(model, optimizer)
+    schedule = lambda step: schedules.warmup_cosine(step, total_steps=8, warmup_steps=2)  # noqa: E731
+    fit(model, DataLoader(_blobs(), batch_size=32), epochs=2, optimizer=optimizer, progress=False,
+        scheduler=lambda opt: schedules.scheduler(opt, schedule), callbacks=[record])
+    # After step k (1-based) the scheduler has stepped k times: the LR for step k + 1.
+    assert record.lrs == pytest.approx([0.1 * schedule(k) for k in range(1, 9)])
+
+
+def test_stop_when_ends_training_and_says_why():
+    torch.manual_seed(0)
+    loader = DataLoader(_blobs(), batch_size=32, shuffle=True)
+    history = fit(nn.Linear(2, 2), loader, epochs=50, lr=0.1, val_loader=loader, metrics={"accuracy": accuracy},
+                  progress=False, callbacks=[StopWhen("accuracy", ">=", 0.9)])
+    assert history.stopped == "accuracy >= 0.9" and history.last["accuracy"] >= 0.9
+    assert len(history.epochs) < 50 and all(e["accuracy"] < 0.9 for e in history.epochs[:-1])
+
+
+def test_a_step_callback_can_stop_mid_epoch():
+    class After(Callback):
+        def on_step_end(self, step, loss, history):
+            return "three steps" if step == 3 else None
+
+    history = fit(nn.Linear(2, 2), DataLoader(_blobs(), batch_size=16), epochs=5, progress=False, callbacks=[After()])
+    assert history.stopped == "three steps" and len(history.steps) == 3 and len(history.epochs) == 1
 

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from mlprep import schedules
 from mlprep.runtime import seed_everything
-from mlprep.train import History, fit
+from mlprep.train import History, StopWhen, fit
 
 __all__ = ["standardize", "shapes_tensors", "Augmented", "flips", "loader",
            "make_optimizer", "train_classifier", "predict",
@@ -147,10 +147,6 @@ def accuracy_on(model: nn.Module, data: Dataset) -> float:
     return float((predict(model, data) == labels).float().mean())
 
 
-class _TargetReached(Exception):
-    pass
-
-
 def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, eval_every: int = 50,
                          lr: float = 0.05, optimizer: str = "sgd", schedule: str = "constant",
                          batch_size: int = 64, eval_items: int = 500, stop_below: float | None = None,
@@ -171,8 +167,6 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
     def train_error(m: nn.Module) -> dict[str, float]:
         error = 1.0 - accuracy_on(m, subset)
         rows.append({"epoch": len(rows) + 1, "step": min((len(rows) + 1) * eval_every, steps), "train_error": error})
-        if stop_below is not None and error <= stop_below:
-            raise _TargetReached  # fit has no early stopping; leave it from the per-chunk hook
         return {"train_error": error}
 
     opt = make_optimizer(model, optimizer, lr, 1e-4)
@@ -183,12 +177,11 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
         raise ValueError(f"unknown schedule {schedule!r}; use 'constant' or 'cosine'")
     data = Augmented(train, augment) if augment is not None else train
     chunk = loader(data, batch_size, seed=seed, num_samples=eval_every * batch_size)
-    try:
-        history = fit(model, chunk, epochs=-(-steps // eval_every), max_steps=steps, optimizer=opt,
-                      scheduler=scheduler, eval_fn=train_error, device=device, progress=progress, desc=desc)
-    except _TargetReached:
-        history = History(stopped="target")
-    history.epochs = rows  # the same rows either way: step and train_error per chunk
+    stop = [StopWhen("train_error", "<=", stop_below, reason="target")] if stop_below is not None else []
+    history = fit(model, chunk, epochs=-(-steps // eval_every), max_steps=steps, optimizer=opt,
+                  scheduler=scheduler, eval_fn=train_error, device=device, progress=progress, desc=desc,
+                  callbacks=stop)
+    history.epochs = rows  # step and train_error per chunk
     return history
 
 
