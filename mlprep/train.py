@@ -178,7 +178,8 @@ def evaluate(
     """Mean loss and metrics over ``loader`` in eval mode, weighted by batch size.
 
     Metrics take ``(outputs, targets)`` of one batch, so they need ``(x, y)`` batches and
-    must be means over the batch (accuracy is; mIoU is not: compute that yourself).
+    must be means over the batch (accuracy is; mIoU is not: compute that yourself). The model
+    runs once per batch, under ``torch.no_grad()``.
     """
     from accelerate.utils import send_to_device
 
@@ -189,16 +190,26 @@ def evaluate(
     model.eval()
     totals: dict[str, float] = {}
     count = 0
+    if metrics and step_fn is not None:
+        raise ValueError("metrics need the model's outputs, which a custom step_fn does not return: "
+                         "compute them in fit's eval_fn instead (or drop step_fn)")
     for batch in loader:
         batch = send_to_device(batch, dev)
         n = len(batch[0]) if isinstance(batch, (list, tuple)) else 1
-        if metrics:
-            x, y = batch
-            outputs = model(x)
-            values = {"loss": loss_fn(outputs, y)} if step_fn is None else {"loss": _total_loss(step(model, batch))[0]}
-            values.update({name: fn(outputs, y) for name, fn in metrics.items()})
-        else:
-            values = {"loss": _total_loss(step(model, batch))[0]}
+        with torch.no_grad():
+            if metrics:  # one forward pass gives the loss and every metric
+                x, y = batch
+                outputs = model(x)
+                values = {"loss": loss_fn(outputs, y)}
+                values.update({name: fn(outputs, y) for name, fn in metrics.items()})
+            else:
+                out = step(model, batch)
+                if not isinstance(out, (torch.Tensor, Mapping)):
+                    raise TypeError(
+                        f"the step returned {type(out).__name__}, not a loss: a torchvision detection model in "
+                        "eval mode returns its predictions. Score detectors with mAP in fit's eval_fn "
+                        "(mlprep.vision.metrics), not with evaluate()")
+                values = {"loss": _total_loss(out)[0]}
         for k, v in values.items():
             totals[k] = totals.get(k, 0.0) + float(v) * n
         count += n

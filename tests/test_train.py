@@ -147,3 +147,26 @@ def test_a_step_callback_can_stop_mid_epoch():
     history = fit(nn.Linear(2, 2), DataLoader(_blobs(), batch_size=16), epochs=5, progress=False, callbacks=[After()])
     assert history.stopped == "three steps" and len(history.steps) == 3 and len(history.epochs) == 1
 
+
+
+def test_evaluate_runs_the_model_once_per_batch():
+    calls = []
+
+    class Counting(nn.Linear):
+        def forward(self, x):
+            calls.append(len(x))
+            return super().forward(x)
+
+    loader = DataLoader(_blobs(), batch_size=32)
+    scores = evaluate(Counting(2, 2), loader, metrics={"accuracy": accuracy})
+    assert len(calls) == 4 and set(scores) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match="eval_fn"):
+        evaluate(Counting(2, 2), loader, metrics={"accuracy": accuracy}, step_fn=lambda m, b: m(b[0]).sum())
+
+
+def test_evaluate_says_why_a_detector_in_eval_mode_cannot_be_scored_by_loss():
+    def predictions(model, batch):  # what a torchvision detector returns in eval mode
+        return [{"boxes": torch.zeros(0, 4)}]
+
+    with pytest.raises(TypeError, match="detection model in eval mode"):
+        evaluate(nn.Linear(2, 2), DataLoader(_blobs(), batch_size=32), step_fn=predictions)
