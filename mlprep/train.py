@@ -295,7 +295,7 @@ def fit(
                 loss, parts = _total_loss(step(model, batch))
             value = loss.item()
             if parts is not None:  # one transfer for all the parts, not one sync each
-                history.step_parts.append(dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist())))
+                history.step_parts.append(dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist(), strict=True)))
             check_finite(value, f"at epoch {epoch}, step {global_step + 1} (step {seen + 1} of this epoch)",
                          "lower the learning rate, clip gradients (grad_clip=1.0) or check the data for NaNs")
             optimizer.zero_grad(set_to_none=True)

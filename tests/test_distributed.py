@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import load_file
 
 pytestmark = pytest.mark.slow  # two processes start, import torch and train: 20 s and more
-from safetensors.torch import load_file
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
 DIGITS_TRAIN = 1078
