@@ -136,6 +136,7 @@ class SGNSResult:
     model: SkipGramNS
     seconds: float  # training wall time (pair building + updates), without building the vocab
     losses: list[float]  # mean loss per epoch
+    pairs: int = 0  # (center, context) pairs trained on, all epochs: the work, independent of the machine
 
     @property
     def vectors(self) -> np.ndarray:
@@ -203,7 +204,7 @@ def train_sgns(
     losses: list[float] = []
     start = time.perf_counter()
     try:
-        done, planned = 0, None
+        done, planned, pairs = 0, None, 0
         for _epoch in tqdm(range(epochs), desc="sgns", disable=not progress):
             kept = rng.random(len(ids)) < keep[ids]  # subsampling, fresh each epoch
             center, context = skipgram_pairs(ids[kept], sentence_of[kept], window, rng)
@@ -218,6 +219,7 @@ def train_sgns(
                 total += sgns_sgd_step(center_w, context_w, center[s : s + batch_size], context[s : s + batch_size],
                                        noise_table[slots], step_lr).item()
                 done += batch_size
+            pairs += full
             losses.append(total / max(full // batch_size, 1))
             if not np.isfinite(losses[-1]):
                 # Summed sparse updates: a tiny vocabulary puts many copies of a word in one batch.
@@ -225,4 +227,4 @@ def train_sgns(
                                          f"(now {lr}) or batch_size (now {batch_size})")
     finally:
         torch.set_num_threads(old_threads)
-    return SGNSResult(vocab, model, time.perf_counter() - start, losses)
+    return SGNSResult(vocab, model, time.perf_counter() - start, losses, pairs)
