@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
@@ -27,7 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mlprep.text.gpt import Block, GPTConfig
-from mlprep.train import fit
+from mlprep.train import Callback, fit
 
 __all__ = ["RecallBatch", "make_recall_batch", "RecallTransformer", "RecallLSTM", "train_recall",
            "accuracy_by_distance", "accuracy_by_pairs"]
@@ -116,14 +117,15 @@ def _recall_step(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Ten
 
 def train_recall(model: nn.Module, *, steps: int, pair_counts: tuple[int, ...] | list[int], num_keys: int,
                  num_values: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0, progress: bool = True,
-                 desc: str = "recall") -> float:
+                 desc: str = "recall", callbacks: Iterable[Callback] = ()) -> float:
     """Train for ``steps`` AdamW steps on fresh random sequences, each batch with a number of
-    pairs drawn from ``pair_counts``; returns the training seconds."""
+    pairs drawn from ``pair_counts``; returns the training seconds (``callbacks`` go to ``fit``,
+    e.g. to measure accuracy as training goes)."""
     torch.manual_seed(seed)
     batches = _recall_batches(batch_size, seed, tuple(pair_counts), num_keys, num_values)
     start = time.perf_counter()
     fit(model, batches, epochs=1, max_steps=steps, lr=lr, step_fn=_recall_step, grad_clip=1.0,
-        progress=progress, desc=desc, device="cpu")
+        progress=progress, desc=desc, device="cpu", callbacks=callbacks)
     return time.perf_counter() - start
 
 
