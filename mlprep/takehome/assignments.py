@@ -81,13 +81,14 @@ class Assignment:
     label_column: str
     classes: tuple[str, ...]  # predictions must be one of these; () means a score in [0, 1]
     leak_column: str
-    strong_metric: float  # what the careful reference reaches on the hidden set (measured)
+    strong_metric: float  # the careful reference's hidden score, mean of hidden seeds 0, 1, 2 (rounded)
     honesty_tolerance: float  # |claimed validation - hidden| a sound validation stays within
     brief: str  # Markdown, shown to the learner
     card: str  # Markdown, for graders only: the traps and how each shows in a submission
     follow_ups: tuple[str, ...]  # interviewer questions about the assignment's traps
     train: Callable[[int], Table] = field(repr=False)
     hidden: Callable[..., Hidden] = field(repr=False)  # hidden(seed, pool="hidden")
+    sample_pool: str = "train"  # where the workspace's unlabelled sample comes from
 
     @property
     def scored(self) -> bool:

@@ -94,7 +94,7 @@ def brief(assignment: Assignment) -> str:
 def write_data(folder: Path, assignment: Assignment, data_seed: int) -> None:
     """Training data and the unlabelled sample into ``folder`` (``data/``)."""
     assignment.train(data_seed).write(folder, "train")
-    sample = assignment.hidden(data_seed, pool="train").inputs
+    sample = assignment.hidden(data_seed, pool=assignment.sample_pool).inputs
     sample.rows = sample.rows[:SAMPLE_ROWS]
     sample.arrays = {k: v[:SAMPLE_ROWS] for k, v in sample.arrays.items()}
     sample.write(folder / "sample_test", "test")
