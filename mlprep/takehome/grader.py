@@ -129,8 +129,8 @@ def grade(folder: str | Path, *, timeout_s: float = sandbox.DEFAULT_TIMEOUT_S, s
         tmp = Path(tmp)
         write_data(tmp / "data", assignment, spec.data_seed)
         train_labels = _train_labels(tmp / "data" / "train.csv", assignment)
-        hidden.inputs.write(tmp / "test", "test")
         for i in range(runs):
+            hidden.inputs.write(tmp / "test", "test")  # afresh: a first run may have changed it
             work, out = tmp / f"run-{i}", tmp / f"output-{i}"
             sandbox.copy_submission(spec.folder, work)
             shutil.copytree(tmp / "data", work / "data")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -35,6 +36,7 @@ DEFAULT_MEMORY_MB = 8192
 MAX_COPY_BYTES = 200 * 2**20  # a submission is code, a README and figures, not data
 SKIP = (".git", ".venv", "venv", "__pycache__", ".ipynb_checkpoints", ".ruff_cache", ".pytest_cache",
         "data", "outputs", "grade-report.json")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
                "PIP_NO_INDEX": "1", "no_proxy": "*", "NO_PROXY": "*"}
 
@@ -140,4 +142,5 @@ def run_command(command: str, cwd: Path, env: dict[str, str], *, timeout_s: floa
     for reader in (out, err):
         reader.join(timeout=1.0)
     output = "\n".join(t for t in (out.text().strip(), err.text().strip()) if t)
+    output = _CONTROL.sub("?", output)  # the report is printed: no terminal escape sequences
     return Run(process.returncode, seconds, timed_out, output, offline)
