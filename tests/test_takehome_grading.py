@@ -127,3 +127,20 @@ def test_a_non_deterministic_submission_is_flagged(graded, tmp_path):
     assert _criterion(report, "repro-same").points == 0
     assert report.score < graded("drift")[0]["careful"].score
     assert any("randomness" in q for q in report.follow_ups)
+
+
+def test_cli_grade_writes_the_report_prints_json_and_fills_the_quiz(tmp_path, home, capsys):
+    import json
+
+    from mlprep.cli import main
+    from mlprep.quiz.library import load_catalog
+
+    folder = _submission(tmp_path, "naive", "import sys\nsys.exit(3)\n")
+    assert main(["takehome", "grade", str(folder), "--json", "--to-quiz", "--timeout", "60", "--seed", "1"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["runs"][0]["exit_code"] == 3 and report["score"] < 40 and "Traceback" not in err
+    assert json.loads((folder / "grade-report.json").read_text())["score"] == report["score"]
+    mine = [q for q in load_catalog() if "take-home" in q.topics and q.source.startswith("mlprep takehome grade")]
+    assert len(mine) == 5 and {q.prompt for q in mine} == set(report["follow_ups"])
+    assert main(["takehome", "grade", str(folder), "--timeout", "0"]) == 2
