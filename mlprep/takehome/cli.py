@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="run the submission twice on a hidden test set and score it out of 100")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
+    p.add_argument("--memory", type=int, default=8192, metavar="MB",
+                   help="address-space cap of the command in MB (default 8192)")
     p.add_argument("--seed", type=int, help="the hidden test set's seed (default: a fresh random one)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--to-quiz", action="store_true", help="add the five follow-up questions to your quiz")
@@ -96,9 +98,9 @@ def grade(args: argparse.Namespace) -> int:
     from mlprep.takehome.report import add_to_quiz
     from mlprep.takehome.workspace import REPORT_FILE
 
-    if not args.timeout > 0:
-        raise UsageError("--timeout must be a positive number of seconds")
-    report = grade_folder(args.dir, timeout_s=args.timeout, seed=args.seed)
+    if not args.timeout > 0 or args.memory <= 0:
+        raise UsageError("--timeout and --memory must be positive (seconds, MB)")
+    report = grade_folder(args.dir, timeout_s=args.timeout, seed=args.seed, memory_mb=args.memory)
     path = atomic_write_text(f"{report.folder}/{REPORT_FILE}", json.dumps(report.to_dict(), indent=2) + "\n")
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.render())
     if args.to_quiz:
