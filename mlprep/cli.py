@@ -24,6 +24,7 @@ AREAS = (
     "mlprep.quiz.cli",
     "mlprep.interviews_cli",
     "mlprep.drills.cli",
+    "mlprep.takehome.cli",
 )
 
 

@@ -61,6 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--kind", default="technical", help="kind for --asked questions")
     p.add_argument("--i-asked", action="append", default=[], metavar="ID_OR_TEXT",
                    help="a question you asked them (catalog id or text); repeatable")
+    p.add_argument("--take-home-report", metavar="FILE",
+                   help="link a take-home grade report (grade-report.json from `mlprep takehome grade`)")
     p.set_defaults(func=update)
 
 
@@ -105,6 +107,8 @@ def show(args: argparse.Namespace) -> int:
     print("you asked:")
     for entry in interview.i_asked:
         print(f"  - {entry.get('text', '')}" + (f" [{entry['question']}]" if entry.get("question") else ""))
+    for entry in interview.take_home:
+        print(f"take-home: {entry.get('assignment', '?')} {entry.get('score', '?')}/100 ({entry['report']})")
     return 0
 
 
@@ -132,6 +136,8 @@ def update(args: argparse.Namespace) -> int:
         print(f"added question {new_ids[-1]} (answer it with `mlprep quiz edit {new_ids[-1]}`)")
     i_asked = [{"question": t, "text": catalog.questions[t].prompt} if t in catalog.questions else {"text": t}
                for t in args.i_asked]
+    if args.take_home_report:  # a bad report is refused before anything changes
+        tracker.link_take_home(tracker.Interview("check", "check"), args.take_home_report)
 
     def change(interview: tracker.Interview) -> None:
         if args.role is not None:
@@ -148,6 +154,8 @@ def update(args: argparse.Namespace) -> int:
         for qid in [*args.asked_id, *new_ids]:
             tracker.link_question(interview, qid, args.in_round)
         interview.i_asked += [entry for entry in i_asked if entry not in interview.i_asked]
+        if args.take_home_report:
+            tracker.link_take_home(interview, args.take_home_report)
 
     tracker.update_interview(home, args.id, change)
     print(f"updated interview {args.id}")

@@ -45,6 +45,7 @@ class Interview:
     notes: str = ""
     asked: list[dict[str, str]] = field(default_factory=list)  # [{question, round}]
     i_asked: list[dict[str, str]] = field(default_factory=list)  # [{question?, text}]
+    take_home: list[dict[str, str]] = field(default_factory=list)  # [{report, assignment?, score?}]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,6 +129,33 @@ def _entries(value: Any, name: str, required: str, optional: str) -> list[dict[s
     return entries
 
 
+def _take_home(value: Any) -> list[dict[str, str]]:
+    """``take_home``: grade reports linked to the interview, ``{report, assignment?, score?}``."""
+    entries = _entries(value, "take_home", "report", "assignment")
+    for entry, item in zip(entries, value or [], strict=False):
+        if isinstance(item, dict) and item.get("score") not in (None, ""):
+            entry["score"] = _text(item["score"], "take_home.score")
+    return entries
+
+
+def link_take_home(interview: Interview, report_path: str | Path) -> dict[str, str]:
+    """Link a take-home grade report (``mlprep takehome grade`` writes ``grade-report.json``):
+    adds the take-home round and records the report's path, assignment and score."""
+    import json
+
+    path = Path(report_path).expanduser().resolve()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entry = {"report": str(path), "assignment": str(data["assignment"]), "score": str(int(data["score"]))}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise UsageError(f"{path} is not a take-home grade report (run `mlprep takehome grade DIR`, "
+                         "which writes DIR/grade-report.json)") from None
+    if "take-home" not in interview.rounds:
+        interview.rounds.append("take-home")
+    interview.take_home = [e for e in interview.take_home if e.get("report") != entry["report"]] + [entry]
+    return entry
+
+
 def _from_file(path: Path) -> Interview:
     """Read and validate one interview file; any problem is a one-line :class:`UsageError`
     ``FILE:LINE: problem`` (wrong types, bad encoding, bad YAML), never a traceback."""
@@ -165,6 +193,8 @@ def _from_file(path: Path) -> Interview:
         values["asked"] = _entries(data.get("asked"), "asked", "question", "round")
         field = "i_asked"
         values["i_asked"] = _entries(data.get("i_asked"), "i_asked", "text", "question")
+        field = "take_home"
+        values["take_home"] = _take_home(data.get("take_home"))
     except (ValueError, UsageError) as e:
         raise UsageError(f"{path}:{lines.get(field, 1)}: {e}") from None
     return Interview(id=path.stem, **values)
@@ -198,6 +228,8 @@ def save_interview(home: Path, interview: Interview) -> Path:
     path = interviews_dir(home) / f"{interview.id}.yaml"
     data = interview.to_dict()
     data.pop("id")
+    if not data["take_home"]:
+        data.pop("take_home")  # files without a take-home round stay as they were
     with lock_for(home):
         atomic_write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
     return path
