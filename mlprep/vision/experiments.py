@@ -78,8 +78,8 @@ class Augmented(Dataset):
 
 def flips() -> Callable[[torch.Tensor], torch.Tensor]:
     """Random horizontal and vertical flips (``torchvision.transforms.v2``). Label-preserving for
-    shapes, which appear at any rotation: a mirrored star is still a star. (Random shifts were
-    tried for notebook 01 and slowed training down within its CPU budget.)
+    shapes, which appear at any rotation: a mirrored star is still a star. (Adding random shifts
+    changed notebook 01's validation accuracy by less than a point: ``benchmarks/alexnet_choices.py``.)
 
     >>> flips()(torch.rand(3, 8, 8)).shape
     torch.Size([3, 8, 8])
