@@ -181,7 +181,7 @@ def train_sgns(
     ``threads=1`` by default: these are many small gathers and scatters, where a second
     thread mostly waits (on a busy machine it made training 10x slower, not faster).
     """
-    from tqdm.auto import tqdm
+    from mlprep.progress import progress_bar
 
     vocab = Vocab.build(sentences, min_count=min_count)
     ids, sentence_of = vocab.encode(sentences)
@@ -202,7 +202,7 @@ def train_sgns(
     start = time.perf_counter()
     try:
         done, planned = 0, None
-        for _epoch in tqdm(range(epochs), desc="sgns", disable=not progress):
+        for _epoch in progress_bar(range(epochs), desc="sgns", disable=not progress):
             kept = rng.random(len(ids)) < keep[ids]  # subsampling, fresh each epoch
             center, context = skipgram_pairs(ids[kept], sentence_of[kept], window, rng)
             order = rng.permutation(len(center))
