@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_history", "plot_confusion_matrix", "image_grid", "draw", "overlay_boxes", "overlay_masks"]
 
-# A fixed palette so a class has the same colour in every figure: class id k (1-based, 0 is
-# background) is PALETTE[k - 1], for masks and for boxes whose label starts with the class name.
+# A fixed palette: in a label map class id k (1-based, 0 is background) is PALETTE[k - 1] in
+# every figure; labelled boxes get one colour per class name within a grid.
 PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
            "#bcf60c", "#fabebe", "#008080", "#e6beff"]
 
@@ -143,12 +143,11 @@ def _text_color(color: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
-def _box_color(label: str | None, index: int) -> str:
-    """The class's palette colour when the label starts with a shapes class name, else by index."""
-    from mlprep.datasets.scenes import CLASSES
-
-    name = label.split()[0] if label else ""
-    return PALETTE[CLASSES.index(name) % len(PALETTE)] if name in CLASSES else PALETTE[index % len(PALETTE)]
+def _label_colors(labels: Sequence[Sequence[str] | None] | None) -> dict[str, str]:
+    """A colour per class name (a label's first word), in order of first appearance: a class
+    keeps one colour across the grid, and two classes in it never share one."""
+    names = dict.fromkeys(str(lab).split()[0] for labs in labels or [] for lab in labs or [] if str(lab).split())
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def overlay_masks(ax, masks: torch.Tensor, alpha: float = 0.25) -> None:
@@ -177,10 +176,12 @@ def overlay_masks(ax, masks: torch.Tensor, alpha: float = 0.25) -> None:
         outline.set(path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")])
 
 
-def overlay_boxes(ax, boxes: torch.Tensor, labels: Sequence[str] | None = None, fontsize: float = 6.5) -> None:
+def overlay_boxes(ax, boxes: torch.Tensor, labels: Sequence[str] | None = None, fontsize: float = 6.5,
+                  colors: dict[str, str] | None = None) -> None:
     """Boxes (K, 4) XYXY in pixels on an image shown in ``ax``, each label on a tab of the box's
     colour at the box's top-left corner (inside the box when it touches the top edge), drawn at
-    the figure's resolution, so a 64-pixel image still gets legible labels."""
+    the figure's resolution, so a 64-pixel image still gets legible labels. ``colors`` maps a
+    label's first word (its class) to a colour; other boxes are coloured by their index."""
     from matplotlib.patches import Rectangle
 
     height, width = ax.get_images()[0].get_array().shape[:2]
@@ -188,7 +189,8 @@ def overlay_boxes(ax, boxes: torch.Tensor, labels: Sequence[str] | None = None, 
     for i, box in enumerate(boxes.detach().cpu().float().tolist()):
         x1, y1, x2, y2 = box
         label = str(labels[i]) if labels is not None and i < len(labels) else None
-        color = _box_color(label, i)
+        name = label.split()[0] if label and label.split() else ""
+        color = (colors or {}).get(name) or PALETTE[i % len(PALETTE)]
         # imshow centres pixel j on j, so the pixel edge x sits at x - 0.5
         ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, edgecolor=color, linewidth=1.2))
         if label:
@@ -212,6 +214,7 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
     """
     plt = _plt()
     n = len(images)
+    label_colors = _label_colors(labels)
     ncols = max(1, min(ncols, n))
     nrows = max(1, (n + ncols - 1) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
@@ -226,7 +229,7 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
         if masks is not None and masks[i] is not None:
             overlay_masks(ax, masks[i])
         if boxes is not None and boxes[i] is not None and len(boxes[i]):
-            overlay_boxes(ax, boxes[i], labels=None if labels is None else labels[i])
+            overlay_boxes(ax, boxes[i], labels=None if labels is None else labels[i], colors=label_colors)
         ax.set_xlim(-0.5, img.shape[1] - 0.5)
         ax.set_ylim(img.shape[0] - 0.5, -0.5)
         if titles is not None:
