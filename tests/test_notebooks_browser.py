@@ -200,8 +200,10 @@ def test_start_here_in_jupyterlab_and_exported(lab: tuple[str, Path], tmp_path: 
             images = page.evaluate(IMAGES)
             assert len(images) >= 5 and all(ok and w > 0 and h > 0 for ok, w, h in images), images
             assert re.search(r"00_start_here: \d+/\d+ targets met", text), "the results-check line is missing"
-            training = output_of(page, "mlprep.fit(").inner_text()
-            assert re.search(r"fit 1/\d+: 100%", training), training
+            training = output_of(page, "mlprep.fit(")
+            training.screenshot(path=str(tmp_path / "3-training.png"))
+            assert re.search(r"fit 1/\d+: 100%", training.inner_text()), training.inner_text()
+            output_of(page, "fig_dense = ").screenshot(path=str(tmp_path / "3-masks-and-boxes.png"))
 
             quiz = output_of(page, "quiz.show(")
             question = quiz.locator("details").first
