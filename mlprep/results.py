@@ -13,6 +13,8 @@ Targets map a metric name, or an arithmetic expression of metric names, to a con
 >>> _ = record("demo", {"acc": 0.97, "base": 0.5}, targets={"acc": ">= 0.95", "acc - base": ">= 0.1"})
 >>> check("demo")["metrics"]["acc"]
 0.97
+>>> check("demo")  # a notebook shows one line, not the whole dict
+demo: 2/2 targets met: acc = 0.97 (>= 0.95), acc - base = 0.47 (>= 0.1)
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from typing import Any
 from mlprep.errors import MlprepError
 from mlprep.runtime import atomic_write_bytes, atomic_write_text, results_dir
 
-__all__ = ["record", "load", "check", "evaluate_targets", "evaluate_expression", "TargetMissed", "Timer", "path_for"]
+__all__ = ["record", "load", "check", "evaluate_targets", "evaluate_expression", "TargetMissed", "CheckedResults", "Timer",
+           "path_for"]
 
 
 class TargetMissed(MlprepError, AssertionError):
@@ -202,8 +205,31 @@ def load(notebook: str) -> dict[str, Any]:
         raise MlprepError(f"{path} is not valid JSON ({e}); rerun the notebook to rewrite it") from e
 
 
-def check(notebook_or_results: str | Mapping[str, Any]) -> dict[str, Any]:
-    """Raise :class:`TargetMissed` naming each missed target; return the results if all pass."""
+class CheckedResults(dict):
+    """What :func:`check` returns: the results dict (``check(...)["metrics"]``), shown as one
+    line in a notebook or a REPL: ``<notebook>: 5/5 targets met: <target> = <value> (<condition>), ...``."""
+
+    def __init__(self, results: Mapping[str, Any], rows: list[dict[str, Any]]) -> None:
+        super().__init__(results)
+        self.rows = rows
+
+    def summary(self) -> str:
+        met = ", ".join(f"{r['target']} = {r['value']:.4g} ({r['condition']})" for r in self.rows)
+        name = self.get("notebook", "?")
+        if not self.rows:
+            return f"{name}: no targets recorded"
+        return f"{name}: {len(self.rows)}/{len(self.rows)} targets met: {met}"
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython's display of a cell's value
+        printer.text(self.summary())
+
+
+def check(notebook_or_results: str | Mapping[str, Any]) -> CheckedResults:
+    """Raise :class:`TargetMissed` naming each missed target; return the results if all pass
+    (a dict that a notebook shows as one line: ``00_start_here: 1/1 targets met: ...``)."""
     results = load(notebook_or_results) if isinstance(notebook_or_results, str) else notebook_or_results
     metrics = {k: (float("nan") if v is None else v) for k, v in results.get("metrics", {}).items()}
     rows = evaluate_targets(metrics, results.get("targets", {}))
@@ -213,7 +239,7 @@ def check(notebook_or_results: str | Mapping[str, Any]) -> dict[str, Any]:
         raise TargetMissed(
             f"{results.get('notebook', '?')} missed {len(missed)} of {len(rows)} targets:\n" + "\n".join(lines)
         )
-    return dict(results)
+    return CheckedResults(results, rows)
 
 
 class Timer:

@@ -142,7 +142,8 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from tqdm import tqdm
+
+    from mlprep.progress import progress_bar, write
 
     stem = path.stem
     started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -152,10 +153,10 @@ def run_notebook(path: Path, params: dict[str, Any], *, cell_timeout: int | None
     except Exception as e:  # a corrupt file fails this notebook, not the whole run
         return Outcome(stem, FAILED, 0.0, f"cannot read {path}: {e}")
     for warning in inject_parameters(nb, params):
-        tqdm.write(f"warning: {stem}: {warning}")
+        write(f"warning: {stem}: {warning}")
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
     env = {**os.environ, **OFFLINE_ENV, "MLPREP_RESULTS": str(results_dir())}
-    bar = tqdm(total=code_cells, desc=stem[:28], unit="cell", position=position, leave=False)
+    bar = progress_bar(total=code_cells, desc=stem[:28], unit="cell", position=position, leave=False)
     peak: list[float] = []
 
     def cell_done(**_: Any) -> None:
@@ -247,19 +248,19 @@ def run(names: list[str], params: dict[str, Any], notebooks_dir: Path, cell_time
         *, with_speed_index: bool = True, portfolio: bool = False) -> tuple[int, list[Outcome]]:
     """Run notebooks in order; exit code 0 only if every one passed and met its targets.
     With ``portfolio``, build the portfolio afterwards whatever the outcome (not when interrupted)."""
-    from tqdm import tqdm
+    from mlprep.progress import progress_bar, write
 
     notebooks = find_notebooks(names, notebooks_dir)
     check_kernel()
     index, workloads = _print_speed_index([p.stem for p in notebooks], notebooks_dir) if with_speed_index else (None, {})
     outcomes: list[Outcome] = []
-    overall = tqdm(notebooks, desc="curriculum", unit="notebook", position=0)
+    overall = progress_bar(notebooks, desc="curriculum", unit="notebook", position=0)
     try:
         for path in overall:
             overall.set_postfix_str(path.stem)
             outcome = run_notebook(path, params, cell_timeout=cell_timeout, speed_index=index)
             outcomes.append(outcome)
-            tqdm.write(f"{outcome.stem}: {outcome.status} in {outcome.seconds / 60:.1f} min")
+            write(f"{outcome.stem}: {outcome.status} in {outcome.seconds / 60:.1f} min")
     except KeyboardInterrupt:
         overall.close()
         print(summary_table(outcomes, index, workloads) + "\ninterrupted: the notebooks after these did not run")

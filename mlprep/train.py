@@ -28,8 +28,8 @@ from typing import Any
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
+from mlprep.progress import progress_bar, write
 from mlprep.runtime import device as pick_device
 
 __all__ = ["fit", "evaluate", "History", "Callback", "StopWhen", "accuracy", "default_step", "detection_step",
@@ -287,7 +287,7 @@ def fit(
         model.train()
         t_epoch = time.perf_counter()
         total, seen, samples = 0.0, 0, 0
-        bar = tqdm(train_loader, desc=f"{desc} {epoch}/{epochs}", disable=not show, leave=True,
+        bar = progress_bar(train_loader, desc=f"{desc} {epoch}/{epochs}", disable=not show, leave=True,
                    dynamic_ncols=True, mininterval=0.5)
         for batch in bar:
             batch = send_to_device(batch, dev)
@@ -339,7 +339,7 @@ def fit(
             history.stopped = history.stopped or (callback.on_epoch_end(epoch, row, history) or "")
         if show and (val_loader is not None or eval_fn is not None):
             shown = ", ".join(f"{k} {v:.4f}" for k, v in row.items() if k not in {"epoch", "step", "seconds"})
-            tqdm.write(f"epoch {epoch}: {shown}")
+            write(f"epoch {epoch}: {shown}")
         if history.stopped:
             break
     return history

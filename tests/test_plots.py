@@ -30,3 +30,38 @@ def test_confusion_matrix_counts():
     fig = plots.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], ["a", "b", "c"], normalize=False)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts[:3] == ["1", "0", "0"] and texts[4] == "1" and texts[5] == "1"
+
+
+def test_grid_labels_and_masks_stay_readable():
+    """Issue 22: labels drawn into 64 pixels overlapped and clipped ("triangl"); masks at
+    alpha 0.45 hid the shapes. Now labels are figure text inside the picture, masks a light
+    fill with an outline."""
+    images = torch.rand(2, 3, 64, 64)
+    mask = torch.zeros(64, 64, dtype=torch.int64)
+    mask[10:30, 10:30] = 3
+    fig = plots.image_grid(images, boxes=[torch.tensor([[44.0, 20.0, 63.0, 40.0]]), None],
+                           labels=[["triangle 0.93"], None], masks=[None, mask], ncols=2, size=1.6)
+    boxes_ax, mask_ax = fig.axes
+    (label,) = boxes_ax.texts
+    assert label.get_text() == "triangle 0.93" and label.get_fontsize() >= 6
+    fig.canvas.draw()
+    inside = boxes_ax.get_window_extent()
+    drawn = label.get_window_extent()
+    assert inside.x0 - 1 <= drawn.x0 and drawn.x1 <= inside.x1 + 1  # the whole label shows
+    fill = mask_ax.get_images()[1].get_array()
+    assert 0 < fill[..., 3].max() <= 0.3 and fill[20, 20, 3] > 0 and fill[50, 50, 3] == 0
+    assert mask_ax.collections  # the outline
+
+
+def test_history_legend_sits_below_the_curves():
+    from mlprep.train import History
+
+    history = History(epochs=[{"epoch": 1, "step": 10, "train_loss": 1.0, "val_loss": 1.1, "accuracy": 0.5},
+                              {"epoch": 2, "step": 20, "train_loss": 0.5, "val_loss": 0.7, "accuracy": 0.8}],
+                      steps=[1.0 - i / 40 for i in range(20)])
+    fig = history.plot()
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["train loss", "val loss", "accuracy"]
+    assert legend.get_window_extent().y1 < ax.get_window_extent().y0  # under the plot, on no curve

@@ -22,6 +22,20 @@ def test_record_load_check_round_trip(tmp_home):
     assert results.check("01_demo")["metrics"]["mlp"] == 0.5
 
 
+def test_check_shows_one_line_and_is_still_the_results_dict(tmp_home):
+    """A notebook's last line ``results.check(...)`` showed a 20-line dict; now one line."""
+    from IPython.core.formatters import PlainTextFormatter
+
+    results.record("03_demo", {"acc": 0.97, "base": 0.5}, targets={"acc": ">= 0.95", "acc - base": ">= 0.1"})
+    checked = results.check("03_demo")
+    shown = PlainTextFormatter()(checked)  # what Jupyter puts in the cell's output
+    assert shown == "03_demo: 2/2 targets met: acc = 0.97 (>= 0.95), acc - base = 0.47 (>= 0.1)"
+    assert repr(checked) == shown and "\n" not in shown
+    assert isinstance(checked, dict) and checked["metrics"]["acc"] == 0.97 and checked["notebook"] == "03_demo"
+    assert json.loads(json.dumps(checked)) == results.load("03_demo")
+    assert repr(results.check({"notebook": "x", "metrics": {}})) == "x: no targets recorded"
+
+
 def test_check_names_each_missed_target(tmp_home):
     results.record("02_demo", {"relu": 300, "tanh": 200, "acc": 0.5},
                    targets={"relu": "< tanh", "acc": ">= 0.95", "missing": "> 0"})

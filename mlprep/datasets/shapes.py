@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-from tqdm.auto import tqdm
 
 from mlprep.datasets.cache import cached_arrays
 from mlprep.datasets.scenes import CLASSES, SPLITS, SceneConfig, generate_scene
+from mlprep.progress import progress_bar
 from mlprep.runtime import atomic_write_text, data_dir
 
 CACHE_VERSION = 2
@@ -39,7 +39,7 @@ def render(view: str, split: str, n: int, config: SceneConfig, seed: int, progre
     images = np.empty((n, config.size, config.size, 3), dtype=np.uint8)
     instances = np.empty((n, config.size, config.size), dtype=np.uint8)
     obj_image, obj_label, obj_box = [], [], []
-    for i in tqdm(range(n), desc=f"shapes-{view}/{split}", disable=not progress, leave=False):
+    for i in progress_bar(range(n), desc=f"shapes-{view}/{split}", disable=not progress, leave=False):
         scene = generate_scene(config, seed, split, i)
         images[i], instances[i] = scene.image, scene.instances
         obj_image += [i] * len(scene.labels)

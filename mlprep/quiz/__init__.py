@@ -35,9 +35,30 @@ def questions(topic: str | None = None, *, kind: str | None = None,
     return selected[:limit] if limit is not None else selected
 
 
+# The ids shown by show() in the cell now running, so a loop over topics shows each once.
+_shown_in_cell: dict[str, object] = {"cell": None, "ids": set()}
+
+
+def _cell_running() -> object:
+    """Something that names the notebook cell running now (its request's id), or None outside a kernel."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return None
+    try:
+        return kernel.get_parent()["header"]["msg_id"]
+    except (AttributeError, KeyError, TypeError):
+        return getattr(shell, "execution_count", None)
+
+
 def show(topic: str | None = None, *, kind: str | None = None, difficulty: str | None = None,
          ids: list[str] | None = None, limit: int | None = None) -> None:
     """Display questions for a topic: collapsible answers in Jupyter, plain text elsewhere.
+
+    Each question shows once per call (by id), and in Jupyter once per cell: a loop over
+    topics, or a second ``show`` in the same cell, skips what is already above (``limit``
+    counts the new ones).
 
     >>> show(ids=["nms-what"])  # doctest: +ELLIPSIS
     == Interview questions ==
@@ -47,11 +68,23 @@ def show(topic: str | None = None, *, kind: str | None = None, difficulty: str |
     """
     from mlprep.quiz import render
 
-    selected = questions(topic, kind=kind, difficulty=difficulty, ids=ids, limit=limit)
+    selected = questions(topic, kind=kind, difficulty=difficulty, ids=ids)
+    selected = list({q.id: q for q in selected}.values())  # each id once, in catalog order
+    cell, empty = _cell_running(), "No questions match."
+    if cell is not None:
+        if _shown_in_cell["cell"] != cell:
+            _shown_in_cell.update(cell=cell, ids=set())
+        seen: set[str] = _shown_in_cell["ids"]  # type: ignore[assignment]
+        fresh = [q for q in selected if q.id not in seen]
+        empty = "All shown above." if selected and not fresh else empty
+        selected = fresh
+    selected = selected[:limit] if limit is not None else selected
+    if cell is not None:
+        seen.update(q.id for q in selected)
     title = "Interview questions" + (f": {topic}" if topic else "")
     if render.in_ipython_kernel():
         from IPython.display import HTML, display
 
-        display(HTML(render.questions_html(selected, title=title)))
+        display(HTML(render.questions_html(selected, title=title, empty=empty)))
     else:
-        print(render.questions_text(selected, title=title), end="")
+        print(render.questions_text(selected, title=title, empty=empty), end="")

@@ -14,10 +14,13 @@ A: To **shrink** the map.
 from __future__ import annotations
 
 import html
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
+from mlprep.progress import in_jupyter_kernel as in_ipython_kernel  # noqa: F401 (quiz.show asks here)
 from mlprep.quiz.catalog import Question
 from mlprep.sanitize import clean_html, safe_url
 
@@ -39,14 +42,47 @@ def markdown_to_html(text: str) -> str:
     return clean_html(markdown.markdown(text, extensions=["fenced_code", "tables"]))
 
 
+def resolve_link(link: str, here: Path | None = None) -> str:
+    """A catalog link as it works from ``here`` (default: the current folder, where a Jupyter
+    kernel runs: the notebook's own folder). Catalog paths are relative to the repository
+    (``notebooks/04_detection_yolo.ipynb``): a notebook next to the one running (your copy of
+    the notebooks folder) is linked there, else the checkout's file; from ``notebooks/`` both
+    are ``04_detection_yolo.ipynb``. URLs, and paths found in neither place, stay as they are.
+
+    >>> from mlprep.runtime import repo_root
+    >>> resolve_link("notebooks/04_detection_yolo.ipynb", here=repo_root() / "notebooks")
+    '04_detection_yolo.ipynb'
+    >>> resolve_link("notebooks/04_detection_yolo.ipynb", here=repo_root())
+    'notebooks/04_detection_yolo.ipynb'
+    >>> resolve_link("https://arxiv.org/abs/1506.02640")
+    'https://arxiv.org/abs/1506.02640'
+    """
+    from mlprep.runtime import repo_root
+
+    here = here or Path.cwd()
+    path, hash_, anchor = link.partition("#")
+    if not path or "://" in path or ":" in path.split("/")[0] or path.startswith("/"):
+        return link
+    root = repo_root()
+    parts = Path(path).parts
+    candidates = [here / Path(*parts[1:])] if parts[0] == "notebooks" and len(parts) > 1 else []
+    candidates += [root / path] if root is not None else []
+    target = next((c for c in candidates if c.exists()), None)
+    if target is None:
+        return link
+    return Path(os.path.relpath(target, here)).as_posix() + hash_ + anchor
+
+
 def link_html(link: str) -> str:
-    """A question's link as an ``<a>`` when its URL is safe, else as plain escaped text."""
+    """A question's link as an ``<a>`` when its URL is safe, else as plain escaped text; a
+    repository path links to where it is from the notebook that shows it (:func:`resolve_link`)."""
     if not safe_url(link):
         return html.escape(link)
-    return f'<a href="{html.escape(link, quote=True)}">{html.escape(link)}</a>'
+    return f'<a href="{html.escape(resolve_link(link), quote=True)}">{html.escape(link)}</a>'
 
 
-def questions_html(questions: Sequence[Question], title: str | None = None) -> str:
+def questions_html(questions: Sequence[Question], title: str | None = None, *,
+                   empty: str = "No questions match.") -> str:
     """One ``<details>`` block per question: the prompt is the summary, the answer,
     hints and links open on click."""
     parts = [f"<h4>{html.escape(title)}</h4>"] if title else []
@@ -65,7 +101,7 @@ def questions_html(questions: Sequence[Question], title: str | None = None) -> s
             + "</div></details>"
         )
     if not questions:
-        parts.append("<p><em>No questions match.</em></p>")
+        parts.append(f"<p><em>{html.escape(empty)}</em></p>")
     return "\n".join(parts)
 
 
@@ -79,16 +115,10 @@ def question_text(q: Question, *, with_answer: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def questions_text(questions: Sequence[Question], title: str | None = None) -> str:
+def questions_text(questions: Sequence[Question], title: str | None = None, *,
+                   empty: str = "No questions match.") -> str:
     head = f"== {title} ==\n" if title else ""
-    return head + ("\n".join(question_text(q) for q in questions) or "No questions match.\n")
-
-
-def in_ipython_kernel() -> bool:
-    """True inside a Jupyter/IPython kernel that can display HTML."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return head + ("\n".join(question_text(q) for q in questions) or f"{empty}\n")
 
 
 def print_markdown(text: str, *, file=None) -> None:

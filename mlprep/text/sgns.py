@@ -181,10 +181,10 @@ def train_sgns(
     """Train SGNS with linearly decaying SGD (word2vec's schedule) and return the vectors.
 
     ``noise_power``: negatives are drawn from unigram**noise_power (0.75: the paper's; 1: the
-    unigram distribution; 0: uniform). ``threads=1`` by default: these are many small gathers and scatters, where a second
-    thread mostly waits (on a busy machine it made training 10x slower, not faster).
+    unigram distribution; 0: uniform). ``threads=1`` by default: these are many small gathers
+    and scatters, where a second thread mostly waits (on a busy machine it made training 10x slower, not faster).
     """
-    from tqdm.auto import tqdm
+    from mlprep.progress import progress_bar
 
     vocab = Vocab.build(sentences, min_count=min_count)
     ids, sentence_of = vocab.encode(sentences)
@@ -205,7 +205,7 @@ def train_sgns(
     start = time.perf_counter()
     try:
         done, planned, pairs = 0, None, 0
-        for _epoch in tqdm(range(epochs), desc="sgns", disable=not progress):
+        for _epoch in progress_bar(range(epochs), desc="sgns", disable=not progress):
             kept = rng.random(len(ids)) < keep[ids]  # subsampling, fresh each epoch
             center, context = skipgram_pairs(ids[kept], sentence_of[kept], window, rng)
             order = rng.permutation(len(center))
