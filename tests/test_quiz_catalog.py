@@ -20,7 +20,7 @@ REQUIRED_TOPICS = (
 NOTEBOOK_STEMS = {
     "00_start_here", "01_image_classification", "02_resnet", "03_image_segmentation",
     "04_detection_yolo", "05_detection_faster_rcnn", "06_tfidf", "07_rnn_language_model",
-    "08_word_embeddings", "09_attention_gpt", "10_bert_finetuning",
+    "08_word_embeddings", "09_attention_gpt", "10_bert_finetuning", "12_token_tasks_qa",
 }
 GOOD = """- id: good-q
   kind: technical
