@@ -7,9 +7,11 @@ question from one of four templates; about a third have no answer in the passage
 =====================  ==================================  =====================================
 template               answer (a span of the context)      unanswerable variant
 =====================  ==================================  =====================================
-``after``              the speaker tag of the next speech  the named character is not in the
-  Who speaks after X?  after X's first one                 passage (a speaker of the same play)
-``before``             the tag of the speech before X's    the same
+``after``              the speaker tag of the next speech  X's first speech is the passage's last,
+  Who speaks after X?  after X's first one                 or (half the time) X is a speaker of
+                                                           the play absent from the passage
+``before``             the tag of the speech before X's    X's first speech is the passage's
+                                                           first, or X is absent
 ``says``               the tag of the speech that holds    the quote comes from another scene of
   Who says "..."?      the quote (4-6 consecutive words)   the same play
 ``names``              the first person mention (the       X speaks in the passage but names
@@ -88,10 +90,15 @@ def _question(rng: random.Random, template: str, answerable: bool, parts: list[d
     carry the template; the answer is ("", -1) for an unanswerable question."""
     speakers = [p["speaker"] for p in parts]
     if template in ("after", "before"):
-        if not answerable:
-            absent = [c for c in cast if c not in speakers]
-            return (f"Who speaks {template} {rng.choice(absent)}?", "", -1) if absent else None
         step = 1 if template == "after" else -1
+        if not answerable:
+            # Half the time X speaks first only at the passage's edge (nobody after or before it
+            # here: the passage must be read), else X is absent (string matching can tell).
+            edge = len(parts) - 1 if step == 1 else 0
+            at_edge = [s for i, s in enumerate(speakers) if speakers.index(s) == i == edge]
+            absent = [c for c in cast if c not in speakers]
+            pool = at_edge if at_edge and (rng.random() < 0.5 or not absent) else absent
+            return (f"Who speaks {template} {rng.choice(pool)}?", "", -1) if pool else None
         options = []
         for i, p in enumerate(parts):
             j = i + step

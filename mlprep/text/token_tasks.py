@@ -52,14 +52,21 @@ class TensorBatches:
 
 def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict], torch.Tensor], *,
              steps: int, lr: float, batch_size: int = 16, warmup_steps: int = 10, weight_decay: float = 0.01,
+             head: nn.Module | None = None, head_lr: float | None = None,
              seed: int = 0, mask_key: str = "attention_mask", progress: bool = True, desc: str = "finetune") -> float:
     """``steps`` AdamW steps on shuffled batches of ``data`` (linear warm-up, then constant;
-    gradients clipped at 1); ``step_fn(model, batch)`` returns the loss. Returns the seconds it
-    took here: the budget is in steps, so the model is the same on any machine."""
+    gradients clipped at 1); ``step_fn(model, batch)`` returns the loss. ``head`` (a submodule
+    of ``model``, new and randomly initialised) may get its own, larger ``head_lr``. Returns the
+    seconds it took here: the budget is in steps, so the model is the same on any machine."""
     torch.manual_seed(seed)
     model.train()
+    head_params = {id(p) for p in head.parameters()} if head is not None else set()
+    groups = [{"params": [p for p in model.parameters() if id(p) not in head_params], "lr": lr}]
+    if head_params:
+        groups.append({"params": list(head.parameters()), "lr": head_lr or lr})
+    optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay)
     start = time.perf_counter()
-    fit(model, TensorBatches(data, batch_size, seed, mask_key), epochs=1, max_steps=steps, lr=lr,
+    fit(model, TensorBatches(data, batch_size, seed, mask_key), epochs=1, max_steps=steps, optimizer=optimizer,
         weight_decay=weight_decay, step_fn=step_fn, grad_clip=1.0, progress=progress, desc=desc, device="cpu",
         scheduler=lambda opt: schedules.scheduler(opt, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps)))
     return time.perf_counter() - start
