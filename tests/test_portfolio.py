@@ -114,7 +114,7 @@ def test_measured_numbers_only_and_not_yet_run(site: Path) -> None:
     missed = (site / "04_detection_yolo.html").read_text()
     assert "missed target" in missed and "0.61 is not &gt;= 0.85" in missed
     index = (site / "index.html").read_text()
-    assert index.count('class="project-card') == 11  # 10 curriculum projects + the learner's own
+    assert index.count('class="project-card') == 12  # 11 curriculum projects + the learner's own
     assert "3 of 11 projects run; 1 met every target" in index
     assert "00_start_here" not in index  # the tour is not a portfolio project
 
