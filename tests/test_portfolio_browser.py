@@ -128,7 +128,7 @@ def test_site_renders_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.M
     browser = Browser(binary, tmp_path / "profile")
     try:
         browser.open(index.as_uri())
-        assert browser.evaluate("document.querySelectorAll('.project-card').length") == 11
+        assert browser.evaluate("document.querySelectorAll('.project-card').length") == 12  # 11 curriculum projects + the learner's own
         assert browser.evaluate("document.querySelectorAll('.project-card img').length") == 2  # 01 and 04 have figures
         images = browser.evaluate(IMAGES)
         assert images and all(complete and w > 0 and h > 0 for _, complete, w, h in images), images
