@@ -2,7 +2,7 @@
 
 A context is a run of ``speeches`` consecutive speeches of one scene, one per line as
 ``SPEAKER: text`` (each speech cut to its first ``max_words`` tokens). Each context gets one
-question from one of four templates; about a third have no answer in the passage:
+question from one of four templates; a third or more have no answer in the passage:
 
 =====================  ==================================  =====================================
 template               answer (a span of the context)      unanswerable variant
