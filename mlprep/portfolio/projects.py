@@ -214,6 +214,24 @@ PROJECTS: tuple[Project, ...] = (
         limitations="MiniLM was pretrained on modern English; Early Modern English and a small labelled set limit what fine-tuning can reach.",
         resume="Fine-tuned a pretrained 6-layer BERT (MiniLM) for genre classification reaching {bert_finetune_test_macro_f1:.2f} macro-F1 on held-out plays, against {bert_scratch_test_macro_f1:.2f} for the same architecture trained from scratch, {bert_frozen_test_macro_f1:.2f} for frozen embeddings and {tfidf_test_macro_f1:.2f} for TF-IDF.",
     ),
+    Project(
+        stem="12_token_tasks_qa",
+        title="Token tasks: tagging mentions and extractive question answering",
+        topic="NLP: sequence labelling and QA",
+        papers=(("Devlin, Chang, Lee, Toutanova (2018). BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+                 "https://arxiv.org/abs/1810.04805"),
+                ("Rajpurkar, Jia, Liang (2018). Know What You Don't Know: Unanswerable Questions for SQuAD",
+                 "https://arxiv.org/abs/1806.03822")),
+        datasets=("shakespeare-mentions", "shakespeare-qa"),
+        headline="ner_minilm_f1",
+        what="BIO decoding and entity-level F1 from scratch (equal to seqeval), word labels aligned to WordPiece tokens, a dictionary baseline, a BiLSTM-CNN tagger from scratch and fine-tuned MiniLM with a data-efficiency curve; then SQuAD 2.0-style QA: EM/F1 from scratch, a start/end head equal to BertForQuestionAnswering, doc-stride windows, best-span search and the null answer.",
+        why="NER and extractive QA are the token-level tasks BERT made standard; BIO tags, sub-word alignment, entity F1, span search and unanswerable questions are common interview questions.",
+        model="all-MiniLM-L6-v2 fine-tuned with a token-classification head and with a start/end span head; a BiLSTM-CNN tagger from scratch.",
+        training_data=_PLAYS_TRAIN + " Person mentions tagged by a documented rule; template questions over scene passages.",
+        evaluation_data=_PLAYS_TEST + " Entity-level F1; SQuAD EM and F1 with a third of the questions unanswerable.",
+        limitations="Labels are rule-made (names from the casts' speaker tags), so scores measure agreement with the rule; the questions come from four templates.",
+        resume="Fine-tuned a 6-layer BERT (MiniLM) for person-mention tagging on held-out Shakespeare plays, reaching {ner_minilm_f1:.2f} entity F1 against {ner_bilstm_f1:.2f} for a BiLSTM-CNN from scratch and {ner_dictionary_f1:.2f} for a dictionary; built SQuAD 2.0-style extractive QA (doc-stride windows, null answers) reaching {qa_minilm_f1:.2f} F1 against {qa_heuristic_f1:.2f} for a word-overlap baseline.",
+    ),
 )
 
 _BY_STEM = {p.stem: p for p in PROJECTS}
