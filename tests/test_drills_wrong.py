@@ -174,6 +174,22 @@ def top_p_excludes_boundary(logits, k=0, p=1.0, temperature=1.0):  # drops the t
     return torch.softmax(logits, dim=-1)
 
 
+def bio_decode_b_only(tags):  # only B- opens an entity: a stray I- (after O) is dropped
+    spans, kind, start = [], None, 0
+    for i, tag in enumerate(list(tags) + ["O"]):
+        prefix, _, label = tag.partition("-")
+        if kind is not None and not (prefix == "I" and label == kind):
+            spans.append((kind, start, i - 1))
+            kind = None
+        if prefix == "B":
+            kind, start = label, i
+    return spans
+
+
+def best_span_two_argmaxes(start_logits, end_logits, max_answer_len):  # ignores legality
+    return int(start_logits.argmax()), int(end_logits.argmax())
+
+
 # drill -> (wrong solution, the case that must fail, words the message must contain)
 WRONG = {
     "iou": (iou_plus_one, "half overlap", "expected 0.333333, got 0.5"),
@@ -197,6 +213,8 @@ WRONG = {
     "bpe_merges": (bpe_unweighted, "counts weight the pairs", "expected 'c', got 'a'"),
     "beam_search": (beam_search_greedy, "beam width 2 beats greedy", "tokens[1]: expected 3, got 2"),
     "top_k_top_p": (top_p_excludes_boundary, "statement example", "expected 0.625, got 1"),
+    "bio_decode": (bio_decode_b_only, "I- after O starts an entity", "expected"),
+    "best_span": (best_span_two_argmaxes, "statement example", "end: expected 2, got 0"),
 }
 
 

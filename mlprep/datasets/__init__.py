@@ -58,7 +58,8 @@ def load(name: str, split: str = "train", **options: Any) -> Dataset:
     """Build dataset ``name`` for ``split`` (``train``, ``val`` or ``test``).
 
     Options go to the dataset (for shapes: ``n``, ``size``, ``difficulty``, ``seed``,
-    ``transform``; for shakespeare-chars: ``block_size``, ``stride``).
+    ``transform``; for shakespeare-chars: ``block_size``, ``stride``; for shakespeare-mentions:
+    ``max_words``; for shakespeare-qa: ``n``, ``speeches``, ``max_words``, ``seed``).
     """
     entry = info(name)
     if split not in entry.splits:
@@ -132,6 +133,12 @@ def _register_builtin() -> None:
              description="speeches labelled with their play's genre (6 genres)")
     register("shakespeare-words", sh.ShakespeareWords, card="shakespeare.md",
              description="lower-cased word tokens per speech, for word2vec")
+    from mlprep.datasets import mentions, qa
+
+    register("shakespeare-mentions", mentions.ShakespeareMentions, card="shakespeare-mentions.md",
+             description="speech chunks with BIO tags for person mentions (rule-made labels)")
+    register("shakespeare-qa", qa.ShakespeareQA, card="shakespeare-qa.md",
+             description="SQuAD 2.0-style questions over scene passages, a third unanswerable")
     from mlprep.text import wiki
 
     wiki.register()

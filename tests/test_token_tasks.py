@@ -1,0 +1,107 @@
+"""shakespeare-mentions and shakespeare-qa (labels, SQuAD format, splits), the two drills
+against seqeval and a brute-force span search, and the token-task training helpers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+from seqeval.metrics.sequence_labeling import get_entities
+
+from mlprep import datasets
+from mlprep.datasets import mentions, qa, shakespeare
+from mlprep.drills import get_drill, run_checks
+from mlprep.drills.catalog.best_span import _slow, best_span
+from mlprep.drills.catalog.bio_decode import bio_decode
+from mlprep.text import token_tasks
+
+
+def test_registered_with_stable_names_and_cards():
+    for name in ("shakespeare-mentions", "shakespeare-qa"):
+        assert name in datasets.available()
+        assert datasets.card_path(name) is not None and datasets.card_path(name).name == f"{name}.md"
+
+
+def test_name_rule_keeps_names_and_drops_common_words_and_places():
+    names = mentions.name_parts()
+    assert {"Iago", "Desdemona", "Falstaff", "Rosalind", "Coriolanus", "Clarence"} <= names
+    assert not {"King", "Lord", "Duke", "Page", "Bottom", "France", "York", "French"} & names
+    dropped = mentions.dropped_name_parts()
+    assert "Page" in dropped and dropped["Lord"] > 100
+
+
+def test_tags_are_bio_runs_of_names():
+    assert mentions.tags_for(["Iago's", "sword", "and", "Michael", "Cassio"], {"Iago", "Michael", "Cassio"}) == [
+        "B-PER", "O", "O", "B-PER", "I-PER"]
+    assert mentions.word_tokens("O, Iago's!") == ["O", ",", "Iago's", "!"]
+
+
+def test_mentions_view_and_splits_hold_out_plays():
+    test = datasets.load("shakespeare-mentions", "test", max_words=16)
+    words, tags = test[0]
+    assert len(words) == len(tags) <= 16 and set(tags) <= set(mentions.LABELS)
+    assert {e.play for e in test.examples} == set(shakespeare.TEST_PLAYS)
+    found = [e for e in test.examples if "B-PER" in e.tags]
+    assert len(found) > 1000
+    assert any("Iago" in e.words for e in found)
+
+
+def test_qa_items_are_squad_v2_and_answers_are_spans():
+    items = qa.qa_examples("val", n=200, seed=1)
+    assert len(items) == 200 and len({i["id"] for i in items}) == 200
+    assert {i["play"] for i in items} <= set(shakespeare.VAL_PLAYS)
+    assert {i["template"] for i in items} == set(qa.TEMPLATES)
+    unanswerable = [i for i in items if not i["answers"]["text"]]
+    assert 0.2 < len(unanswerable) / len(items) < 0.5
+    assert all(i["answers"]["answer_start"] == [] for i in unanswerable)
+    for i in items:
+        for text, start in zip(i["answers"]["text"], i["answers"]["answer_start"], strict=True):
+            assert i["context"][start:start + len(text)] == text
+    after = next(i for i in items if i["template"] == "after" and i["answers"]["text"])
+    who = after["question"][len("Who speaks after "):-1]
+    lines = after["context"].split("\n")
+    first = next(k for k, line in enumerate(lines) if line.startswith(who + ": "))
+    assert lines[first + 1].startswith(after["answers"]["text"][0] + ": ")
+    assert qa.qa_examples("val", n=20, seed=1) == items[:20]  # deterministic in (split, seed)
+
+
+def test_qa_rejects_bad_options():
+    with pytest.raises(ValueError, match="speeches >= 2"):
+        qa.qa_examples("val", n=5, speeches=1)
+
+
+def test_bio_decode_reference_equals_seqeval():
+    rng = random.Random(0)
+    for _ in range(3000):
+        tags = [rng.choice(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]) for _ in range(rng.randint(0, 15))]
+        assert bio_decode(tags) == [tuple(e) for e in get_entities(tags)]
+
+
+def test_best_span_reference_equals_brute_force():
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        T = int(torch.randint(1, 20, (1,), generator=gen))
+        s, e = torch.randn(T, generator=gen), torch.randn(T, generator=gen)
+        m = int(torch.randint(1, 6, (1,), generator=gen))
+        i, j = best_span(s, e, m)
+        assert (i, j) == _slow(s, e, m) and i <= j < i + m
+
+
+@pytest.mark.parametrize("name", ["bio_decode", "best_span"])
+def test_new_drills_pass_their_checker(name):
+    drill = get_drill(name)
+    assert run_checks(drill, drill.reference)
+
+
+def test_finetune_and_predict_on_a_tiny_tagger():
+    data = {"x": torch.randint(1, 5, (32, 6)), "mask": torch.ones(32, 6, dtype=torch.long)}
+    data["y"] = (data["x"] == 3).long()
+    model = torch.nn.Sequential(torch.nn.Embedding(5, 8), torch.nn.Linear(8, 2))
+
+    def step(m, batch):
+        return torch.nn.functional.cross_entropy(m(batch["x"]).transpose(1, 2), batch["y"])
+
+    seconds = token_tasks.finetune(model, data, step, steps=60, lr=0.05, batch_size=8, mask_key="mask", progress=False)
+    pred = token_tasks.predict(lambda b: model(b["x"]).argmax(-1), data, batch_size=5, mask_key="mask")
+    assert seconds > 0 and pred.shape == (32, 6) and torch.equal(pred, data["y"])
