@@ -110,9 +110,10 @@ def _register_builtin() -> None:
              description="speeches labelled with their play's genre (6 genres)")
     register("shakespeare-words", sh.ShakespeareWords, card="shakespeare.md",
              description="lower-cased word tokens per speech, for word2vec")
-    from mlprep.text import wiki
+    from mlprep.text import translation, wiki
 
     wiki.register()
+    translation.register()
 
 
 _register_builtin()
