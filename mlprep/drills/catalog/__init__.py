@@ -39,6 +39,8 @@ DRILL_NAMES = (
     "bpe_merges",
     "beam_search",
     "top_k_top_p",
+    "label_smoothing",
+    "bleu",
 )
 
 
