@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["warmup_cosine_lr", "warmup_cosine", "linear_warmup", "scheduler", "one_cycle", "cosine_annealing"]
+__all__ = ["warmup_cosine_lr", "warmup_cosine", "linear_warmup", "inverse_sqrt_warmup_lr", "scheduler", "one_cycle",
+           "cosine_annealing"]
 
 SchedulerFactory = Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler]
 
@@ -55,6 +56,20 @@ def linear_warmup(step: int, *, warmup_steps: int) -> float:
     [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
     """
     return min(1.0, (step + 1) / warmup_steps)
+
+
+def inverse_sqrt_warmup_lr(step: int, *, d_model: int, warmup_steps: int, factor: float = 1.0) -> float:
+    """The Transformer paper's schedule (Vaswani et al. 2017, section 5.3), at 0-based ``step``:
+    ``factor * d_model ** -0.5 * min(n ** -0.5, n * warmup_steps ** -1.5)`` with ``n = step + 1``:
+    a linear rise for ``warmup_steps`` steps to ``factor / sqrt(d_model * warmup_steps)``, then a
+    decay as ``1 / sqrt(n)``. The paper: ``d_model = 512``, ``warmup_steps = 4000``, factor 1.
+
+    >>> peak = inverse_sqrt_warmup_lr(3999, d_model=512, warmup_steps=4000)
+    >>> round(peak, 6), round(peak / inverse_sqrt_warmup_lr(15999, d_model=512, warmup_steps=4000), 6)
+    (0.000699, 2.0)
+    """
+    n = step + 1
+    return factor * d_model ** -0.5 * min(n ** -0.5, n * warmup_steps ** -1.5)
 
 
 def scheduler(optimizer: torch.optim.Optimizer, schedule: Callable[[int], float]) -> torch.optim.lr_scheduler.LambdaLR:

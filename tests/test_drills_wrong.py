@@ -190,6 +190,31 @@ def best_span_two_argmaxes(start_logits, end_logits, max_answer_len):  # ignores
     return int(start_logits.argmax()), int(end_logits.argmax())
 
 
+def label_smoothing_over_other_classes(logits, targets, epsilon, ignore_index=-100):
+    # the textbook variant that spreads epsilon over the C - 1 wrong classes; PyTorch (and the
+    # Transformer's recipe) spread it over all C
+    keep = targets != ignore_index
+    log_probs = torch.log_softmax(logits[keep], dim=-1)
+    q = torch.full_like(log_probs, epsilon / (log_probs.shape[1] - 1))
+    q.scatter_(1, targets[keep][:, None], 1 - epsilon)
+    return -(q * log_probs).sum(-1).mean()
+
+
+def bleu_unclipped(hypotheses, references):  # counts every hypothesis n-gram found in the reference
+    matches, totals, hyp_len, ref_len = [0] * 4, [0] * 4, 0, 0
+    for hyp, ref in zip(hypotheses, references, strict=True):
+        h, r = hyp.split(), ref.split()
+        hyp_len, ref_len = hyp_len + len(h), ref_len + len(r)
+        for n in range(1, 5):
+            ref_grams = {tuple(r[i:i + n]) for i in range(len(r) - n + 1)}
+            matches[n - 1] += sum(tuple(h[i:i + n]) in ref_grams for i in range(len(h) - n + 1))
+            totals[n - 1] += max(len(h) - n + 1, 0)
+    if min(matches) == 0:
+        return 0.0
+    bp = 1.0 if hyp_len >= ref_len else math.exp(1 - ref_len / hyp_len)
+    return 100 * bp * math.exp(sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / 4)
+
+
 # drill -> (wrong solution, the case that must fail, words the message must contain)
 WRONG = {
     "iou": (iou_plus_one, "half overlap", "expected 0.333333, got 0.5"),
@@ -215,6 +240,8 @@ WRONG = {
     "top_k_top_p": (top_p_excludes_boundary, "statement example", "expected 0.625, got 1"),
     "bio_decode": (bio_decode_b_only, "I- after O starts an entity", "expected"),
     "best_span": (best_span_two_argmaxes, "statement example", "end: expected 2, got 0"),
+    "label_smoothing": (label_smoothing_over_other_classes, "confident and right", "expected 0.601006, got 0.801006"),
+    "bleu": (bleu_unclipped, "clipping", "expected 53.7285, got 59.4604"),
 }
 
 

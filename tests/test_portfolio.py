@@ -15,6 +15,7 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 
 from mlprep import results  # noqa: E402
+from mlprep.portfolio.projects import PROJECTS  # noqa: E402
 from mlprep.cli import main  # noqa: E402
 from mlprep.errors import UsageError  # noqa: E402
 from mlprep.portfolio import build  # noqa: E402
@@ -114,8 +115,8 @@ def test_measured_numbers_only_and_not_yet_run(site: Path) -> None:
     missed = (site / "04_detection_yolo.html").read_text()
     assert "missed target" in missed and "0.61 is not &gt;= 0.85" in missed
     index = (site / "index.html").read_text()
-    assert index.count('class="project-card') == 11  # 10 curriculum projects + the learner's own
-    assert "3 of 11 projects run; 1 met every target" in index
+    assert index.count('class="project-card') == len(PROJECTS)  # the projects but the 00 tour, + the learner's own
+    assert f"3 of {len(PROJECTS)} projects run; 1 met every target" in index  # the curriculum and the learner's own
     assert "00_start_here" not in index  # the tour is not a portfolio project
 
 

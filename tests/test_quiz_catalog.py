@@ -15,12 +15,12 @@ from mlprep.quiz.library import SEEDS_DIR, load_catalog
 REQUIRED_TOPICS = (
     "classification cnn alexnet resnet batchnorm augmentation segmentation unet detection yolo "
     "faster-rcnn map nms tfidf rnn lstm word2vec embeddings transformer attention gpt bert "
-    "fundamentals optimisation regularisation evaluation ml-design coding behavioral ask-company"
+    "fundamentals optimisation regularisation evaluation ml-design coding behavioral ask-company seq2seq"
 ).split()
 NOTEBOOK_STEMS = {
     "00_start_here", "01_image_classification", "02_resnet", "03_image_segmentation",
     "04_detection_yolo", "05_detection_faster_rcnn", "06_tfidf", "07_rnn_language_model",
-    "08_word_embeddings", "09_attention_gpt", "10_bert_finetuning",
+    "08_word_embeddings", "09_attention_gpt", "10_bert_finetuning", "11_seq2seq_translation",
 }
 GOOD = """- id: good-q
   kind: technical
@@ -56,7 +56,7 @@ def test_each_paper_is_covered_and_links_resolve():
             assert link.startswith("https://"), link
     arxiv = {link for q in catalog for link in q.links if "arxiv.org" in link}
     for paper in ("1512.03385", "1505.04597", "1506.02640", "1506.01497", "1301.3781",
-                  "1706.03762", "1810.04805"):
+                  "1706.03762", "1810.04805", "1409.3215", "1409.0473"):
         assert any(paper in link for link in arxiv), paper
     text = " ".join(q.prompt + q.answer for q in catalog)
     assert "AlexNet" in text and "GPT" in text

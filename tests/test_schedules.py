@@ -14,6 +14,7 @@ from mlprep.recipes.config import RecipeConfig
 from mlprep.recipes.engine import lr_at
 from mlprep.schedules import (
     cosine_annealing,
+    inverse_sqrt_warmup_lr,
     linear_warmup,
     one_cycle,
     scheduler,
@@ -57,6 +58,20 @@ def test_linear_warmup_then_constant() -> None:
     assert lrs == pytest.approx([0.5, 1.0, 1.5, 2.0, 2.0, 2.0])
 
 
+def test_inverse_sqrt_warmup_is_the_transformer_papers_formula() -> None:
+    # Vaswani et al. 2017, eq. in section 5.3, with step_num = step + 1
+    for step in (0, 1, 99, 3998, 3999, 4000, 10_000, 99_999):
+        n = step + 1
+        expected = 512 ** -0.5 * min(n ** -0.5, n * 4000 ** -1.5)
+        assert inverse_sqrt_warmup_lr(step, d_model=512, warmup_steps=4000) == pytest.approx(expected, rel=1e-12)
+    lrs = [inverse_sqrt_warmup_lr(s, d_model=64, warmup_steps=10, factor=2.0) for s in range(40)]
+    assert max(lrs) == lrs[9] == pytest.approx(2.0 / math.sqrt(64 * 10))  # the peak ends the warm-up
+    assert lrs[:10] == pytest.approx([lrs[9] * (s + 1) / 10 for s in range(10)])  # linear rise
+    assert lrs[39] == pytest.approx(lrs[9] * math.sqrt(10 / 40))  # then 1 / sqrt(step)
+    driven = _drive(lambda opt: scheduler(opt, lambda s: inverse_sqrt_warmup_lr(s, d_model=64, warmup_steps=10)), 5)
+    assert driven == pytest.approx([inverse_sqrt_warmup_lr(s, d_model=64, warmup_steps=10) for s in range(5)])
+
+
 def test_one_cycle_is_torchs_one_cycle() -> None:
     lrs = _drive(one_cycle(0.5, total_steps=20, pct_start=0.25), 20)
     reference = _drive(lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20,
@@ -77,11 +92,12 @@ def test_every_schedule_in_the_library_comes_from_mlprep_schedules() -> None:
     import mlprep.text.charrnn
     import mlprep.text.classify
     import mlprep.text.lm
+    import mlprep.text.seq2seq
     import mlprep.vision.dense
     import mlprep.vision.experiments
 
     for module in (mlprep.recipes.engine, mlprep.text.charrnn, mlprep.text.classify, mlprep.text.lm,
-                   mlprep.vision.dense, mlprep.vision.experiments):
+                   mlprep.text.seq2seq, mlprep.vision.dense, mlprep.vision.experiments):
         source = inspect.getsource(module)
         for written_here in ("lr_scheduler.", "math.cos"):
             assert written_here not in source, f"{module.__name__} builds its own schedule ({written_here})"

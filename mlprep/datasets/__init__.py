@@ -139,9 +139,10 @@ def _register_builtin() -> None:
              description="speech chunks with BIO tags for person mentions (rule-made labels)")
     register("shakespeare-qa", qa.ShakespeareQA, card="shakespeare-qa.md",
              description="SQuAD 2.0-style questions over scene passages, a third unanswerable")
-    from mlprep.text import wiki
+    from mlprep.text import translation, wiki
 
     wiki.register()
+    translation.register()
 
 
 _register_builtin()

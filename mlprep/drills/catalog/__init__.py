@@ -41,6 +41,8 @@ DRILL_NAMES = (
     "top_k_top_p",
     "bio_decode",
     "best_span",
+    "label_smoothing",
+    "bleu",
 )
 
 
