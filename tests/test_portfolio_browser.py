@@ -21,6 +21,7 @@ import pytest
 from test_portfolio import make_results_tree
 
 from mlprep.portfolio import build
+from mlprep.portfolio.projects import PROJECTS
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -128,7 +129,7 @@ def test_site_renders_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.M
     browser = Browser(binary, tmp_path / "profile")
     try:
         browser.open(index.as_uri())
-        assert browser.evaluate("document.querySelectorAll('.project-card').length") == 11
+        assert browser.evaluate("document.querySelectorAll('.project-card').length") == len(PROJECTS)
         assert browser.evaluate("document.querySelectorAll('.project-card img').length") == 2  # 01 and 04 have figures
         images = browser.evaluate(IMAGES)
         assert images and all(complete and w > 0 and h > 0 for _, complete, w, h in images), images
