@@ -260,6 +260,9 @@ def fit(
     """
     from accelerate.utils import send_to_device
 
+    if metrics and step_fn is not None and val_loader is not None:  # say it now, not after an epoch
+        raise ValueError("metrics need the model's outputs, which a custom step_fn does not return: "
+                         "compute them in eval_fn instead (or drop step_fn)")
     dev = pick_device(device)
     accelerator = make_accelerator(dev, mixed_precision)
     dev = accelerator.device

@@ -162,6 +162,11 @@ def test_evaluate_runs_the_model_once_per_batch():
     assert len(calls) == 4 and set(scores) == {"loss", "accuracy"}
     with pytest.raises(ValueError, match="eval_fn"):
         evaluate(Counting(2, 2), loader, metrics={"accuracy": accuracy}, step_fn=lambda m, b: m(b[0]).sum())
+    calls.clear()
+    with pytest.raises(ValueError, match="eval_fn"):  # fit says so before training, not after an epoch
+        fit(Counting(2, 2), loader, val_loader=loader, metrics={"accuracy": accuracy},
+            step_fn=lambda m, b: m(b[0]).sum(), progress=False)
+    assert calls == []
 
 
 def test_evaluate_says_why_a_detector_in_eval_mode_cannot_be_scored_by_loss():
