@@ -15,11 +15,11 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 
 from mlprep import results  # noqa: E402
-from mlprep.portfolio.projects import PROJECTS  # noqa: E402
 from mlprep.cli import main  # noqa: E402
 from mlprep.errors import UsageError  # noqa: E402
 from mlprep.portfolio import build  # noqa: E402
 from mlprep.portfolio.modelcard import HEADINGS  # noqa: E402
+from mlprep.portfolio.projects import PROJECTS  # noqa: E402
 
 CLASSIFICATION = {"mlp_test_accuracy": 0.71, "cnn_test_accuracy": 0.93, "alexnet_test_accuracy": 0.962,
                   "relu_steps_to_target": 120, "tanh_steps_to_target": 480, "digits_test_accuracy": 0.981}
