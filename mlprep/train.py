@@ -166,6 +166,12 @@ def check_finite(loss: float, where: str, fix: str) -> None:
 
 
 @torch.no_grad()
+def _check_metrics_need_outputs(metrics: Mapping[str, Metric] | None, step_fn: StepFn | None) -> None:
+    if metrics and step_fn is not None:
+        raise ValueError("metrics need the model's outputs, which a custom step_fn does not return: "
+                         "compute them in fit's eval_fn instead (or drop step_fn)")
+
+
 def evaluate(
     model: nn.Module,
     loader: Iterable[Batch],
@@ -190,9 +196,7 @@ def evaluate(
     model.eval()
     totals: dict[str, float] = {}
     count = 0
-    if metrics and step_fn is not None:
-        raise ValueError("metrics need the model's outputs, which a custom step_fn does not return: "
-                         "compute them in fit's eval_fn instead (or drop step_fn)")
+    _check_metrics_need_outputs(metrics, step_fn)
     for batch in loader:
         batch = send_to_device(batch, dev)
         n = len(batch[0]) if isinstance(batch, (list, tuple)) else 1
@@ -260,9 +264,8 @@ def fit(
     """
     from accelerate.utils import send_to_device
 
-    if metrics and step_fn is not None and val_loader is not None:  # say it now, not after an epoch
-        raise ValueError("metrics need the model's outputs, which a custom step_fn does not return: "
-                         "compute them in eval_fn instead (or drop step_fn)")
+    if val_loader is not None:  # say it now, not after an epoch of training
+        _check_metrics_need_outputs(metrics, step_fn)
     dev = pick_device(device)
     accelerator = make_accelerator(dev, mixed_precision)
     dev = accelerator.device
