@@ -271,7 +271,7 @@ def fit(
     dev = accelerator.device
     model.to(dev)
     if optimizer is None:
-        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)  # = the loop, faster
     if callable(scheduler) and not hasattr(scheduler, "step"):
         scheduler = scheduler(optimizer)
     loss_fn = loss_fn or nn.functional.cross_entropy

@@ -64,7 +64,7 @@ def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict
     groups = [{"params": [p for p in model.parameters() if id(p) not in head_params], "lr": lr}]
     if head_params:
         groups.append({"params": list(head.parameters()), "lr": head_lr or lr})
-    optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, foreach=True)  # = the default loop, faster
     start = time.perf_counter()
     fit(model, TensorBatches(data, batch_size, seed, mask_key), epochs=1, max_steps=steps, optimizer=optimizer,
         weight_decay=weight_decay, step_fn=step_fn, grad_clip=1.0, progress=progress, desc=desc, device="cpu",

@@ -101,11 +101,14 @@ def loader(data: Dataset, batch_size: int = 128, *, shuffle: bool = True, seed: 
 
 
 def make_optimizer(model: nn.Module, name: str, lr: float, weight_decay: float) -> torch.optim.Optimizer:
-    """``"sgd"`` (momentum 0.9, the optimizer of both AlexNet and ResNet) or ``"adamw"``."""
+    """``"sgd"`` (momentum 0.9, the optimizer of both AlexNet and ResNet) or ``"adamw"``.
+
+    ``foreach=True``: one multi-tensor update instead of a Python loop over the parameters; the
+    same numbers (bitwise, ``tests/test_optimizers.py``), and faster on CPU, where it is not the default."""
     if name == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+        return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay, foreach=True)
     if name == "adamw":
-        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)
     raise ValueError(f"unknown optimizer {name!r}; use 'sgd' or 'adamw'")
 
 
