@@ -3,6 +3,7 @@
 
     python benchmarks/notebook_seeds.py 01 02 03 04 05           # seeds 1 and 2
     python benchmarks/notebook_seeds.py 02 --seeds 3 --out /tmp/seeds
+    python benchmarks/notebook_seeds.py 03 --seeds 0 1 2 -p EPOCHS=8   # a candidate setting
 
 Each notebook records and checks its own targets, so this script holds no copy of them, and the
 numbers are exactly what a learner gets with that seed. Results go to ``DIR/seed<N>/<notebook>/``
@@ -25,19 +26,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", help="stems or unique prefixes, e.g. 01 02")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", type=Path, default=None, help="results folder (default: a temporary one)")
+    parser.add_argument("-p", "--parameter", dest="parameters", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameters-cell setting for every run (as in mlprep run)")
     args = parser.parse_args(argv)
 
     from mlprep import results, runner
     from mlprep.errors import MlprepError
+    from mlprep.parameters import parse_parameters
 
     paths = runner.find_notebooks(args.notebooks, runner.default_notebooks_dir())
     runner.check_kernel()
+    overrides = parse_parameters(args.parameters)
     out = args.out or Path(tempfile.mkdtemp(prefix="mlprep-seeds-"))
     not_passed = 0
     for seed in args.seeds:
         os.environ["MLPREP_RESULTS"] = str(out / f"seed{seed}")  # the kernel and results.load read it
         for path in paths:
-            outcome = runner.run_notebook(path, {"SEED": seed})
+            outcome = runner.run_notebook(path, {**overrides, "SEED": seed})
             try:
                 doc = results.load(path.stem)
             except MlprepError:  # it failed before recording; the status line below says why
