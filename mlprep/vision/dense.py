@@ -15,6 +15,7 @@ shape classes are symmetric under a flip, so labels stay valid).
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -161,10 +162,14 @@ def predict_frcnn(model: nn.Module, images: torch.Tensor, batch_size: int = 64) 
 
 @torch.no_grad()
 def images_per_second(predict: Callable[[torch.Tensor], Any], images: torch.Tensor, seconds: float = 2.0) -> float:
-    """Batch-1 inference throughput: call ``predict`` on one image at a time for ``seconds``."""
+    """Batch-1 inference throughput: ``predict`` on one image at a time for ``seconds`` (at least 5
+    calls), 1 / the median call time. The median, not the mean: a moment when another process holds
+    the core does not count, so two detectors timed a minute apart compare fairly."""
     predict(images[:1])  # warm-up (first-call allocations)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        predict(images[count % len(images)][None])
-        count += 1
-    return count / (time.perf_counter() - start)
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 5:
+        t = time.perf_counter()
+        predict(images[len(times) % len(images)][None])
+        times.append(time.perf_counter() - t)
+    return 1.0 / statistics.median(times)
