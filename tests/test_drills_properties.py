@@ -42,8 +42,14 @@ def test_iou_matches_torchvision(boxes1, boxes2):
 @FAST
 @given(boxes(max_size=12), st.sampled_from([0.1, 0.3, 0.5, 0.7]), st.randoms(use_true_random=False))
 def test_nms_matches_torchvision(candidate_boxes, threshold, rng):
+    from torchvision.ops import box_iou
     from torchvision.ops import nms as tv_nms
 
+    # An IoU equal to the threshold in exact arithmetic (72/240 = 0.3) is decided by rounding:
+    # torchvision compares its float32 IoU with the threshold as a double, so 0.3f > 0.3 and it
+    # suppresses. The contract is "greater than" in exact arithmetic; such ties are left out here
+    # (the drill's own cases pin the tie at a threshold float32 holds exactly, 0.5).
+    assume(((box_iou(candidate_boxes, candidate_boxes).double() - threshold).abs() > 1e-6).all())
     scores = torch.tensor(rng.sample(range(1000), len(candidate_boxes)), dtype=torch.float32)  # no ties
     assert torch.equal(nms(candidate_boxes, scores, threshold), tv_nms(candidate_boxes, scores, threshold))
 
