@@ -215,11 +215,29 @@ def bleu_unclipped(hypotheses, references):  # counts every hypothesis n-gram fo
     return 100 * bp * math.exp(sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / 4)
 
 
+def box_coder_own_size(boxes, anchors):  # divides the centre offset by the box's size, not the anchor's
+    w, h = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    wa, ha = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
+    dx = (boxes[:, 0] + w / 2) - (anchors[:, 0] + wa / 2)
+    dy = (boxes[:, 1] + h / 2) - (anchors[:, 1] + ha / 2)
+    return torch.stack([dx / w, dy / h, torch.log(w / wa), torch.log(h / ha)], dim=1)
+
+
+def mask_iou_per_image(pred, target, num_classes):  # averages per image instead of counting all pixels
+    from mlprep.drills.catalog.mask_iou import mask_iou
+
+    pairs = [mask_iou(p, t, num_classes) for p, t in zip(pred.reshape(-1, *pred.shape[-2:]),
+                                                         target.reshape(-1, *target.shape[-2:]), strict=True)]
+    return torch.stack([i for i, _ in pairs]).nanmean(0), torch.stack([d for _, d in pairs]).nanmean(0)
+
+
 # drill -> (wrong solution, the case that must fail, words the message must contain)
 WRONG = {
     "iou": (iou_plus_one, "half overlap", "expected 0.333333, got 0.5"),
     "nms": (nms_unsorted, "scores not sorted", "expected 1, got 0"),
     "map50": (map50_duplicates_count, "duplicate detection", "expected 0.833333"),
+    "box_coder": (box_coder_own_size, "statement example", "expected 0.1875, got 0.15"),
+    "mask_iou": (mask_iou_per_image, "counted over all images together", "expected 0.666667, got 0.5"),
     "conv2d": (conv2d_flipped, "asymmetric kernel", "expected"),
     "softmax_cross_entropy": (softmax_ce_naive, "large logits", "non-finite"),
     "mlp_numpy": (mlp_sum_not_mean, "small batch", "grads['W1']"),

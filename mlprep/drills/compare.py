@@ -95,7 +95,7 @@ def _compare_arrays(expected: Any, got: Any, *, atol: float, rtol: float, path: 
     else:
         have = have.astype(np.float64)
         want = want.astype(np.float64)
-        bad = ~np.isclose(have, want, atol=atol, rtol=rtol, equal_nan=False)
+        bad = ~np.isclose(have, want, atol=atol, rtol=rtol, equal_nan=True)  # nan is right where nan is expected
         bad |= np.isnan(have) != np.isnan(want)
     if not bad.any():
         return

@@ -129,9 +129,16 @@ def _hub_reachable(timeout_s: float = 3.0) -> bool:
 
 def _from_pretrained(source: str, local_only: bool) -> tuple[Any, torch.nn.Module]:
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
     tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
-    model = AutoModel.from_pretrained(source, local_files_only=local_only)
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # "Loading weights" for a second, or left behind in a notebook's output
+    try:
+        model = AutoModel.from_pretrained(source, local_files_only=local_only)
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
     return tokenizer, model
 
 

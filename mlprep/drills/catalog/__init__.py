@@ -21,6 +21,8 @@ DRILL_NAMES = (
     "iou",
     "nms",
     "map50",
+    "box_coder",
+    "mask_iou",
     "conv2d",
     "softmax_cross_entropy",
     "mlp_numpy",
