@@ -19,7 +19,7 @@ from mlprep.errors import run_command
 AREAS = (
     "mlprep.doctor",
     "mlprep.datasets.cli",
-    "mlprep.runner",
+    "mlprep.run_cli",
     "mlprep.portfolio.cli",
     "mlprep.quiz.cli",
     "mlprep.interviews_cli",
