@@ -7,8 +7,8 @@ import nbformat
 import pytest
 
 from mlprep.cli import main
-from mlprep.quiz.catalog import MAX_FILE_BYTES
-from mlprep.quiz.library import load_catalog
+from mlprep.quiz.catalog import load_catalog
+from mlprep.quiz.question import MAX_FILE_BYTES
 from mlprep.quiz.store import ReviewStore
 
 QUESTION = "---\nid: {id}\nkind: technical\ntopics: [cnn]\ndifficulty: E\nprompt: Why?\n---\n{answer}\n"

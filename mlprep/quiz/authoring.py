@@ -16,8 +16,7 @@ from pathlib import Path
 
 from mlprep.errors import UsageError
 from mlprep.quiz import interviews as tracker
-from mlprep.quiz.catalog import CatalogFileError, Question, parse_file, question_from_dict
-from mlprep.quiz.library import (
+from mlprep.quiz.catalog import (
     add_user_question,
     check_savable_id,
     load_catalog,
@@ -26,6 +25,7 @@ from mlprep.quiz.library import (
     save_user_question,
     user_questions_dir,
 )
+from mlprep.quiz.question import CatalogFileError, Question, parse_file, question_from_dict
 from mlprep.quiz.store import lock_for
 from mlprep.runtime import home_dir
 

@@ -10,8 +10,8 @@ import argparse
 
 from mlprep.cli import add_group
 from mlprep.quiz import authoring, commands
-from mlprep.quiz.catalog import KINDS
 from mlprep.quiz.exchange import FORMATS
+from mlprep.quiz.question import KINDS
 
 
 def _filters(parser: argparse.ArgumentParser, *, json_flag: bool = False) -> None:

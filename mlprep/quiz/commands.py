@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from mlprep.quiz import interviews as tracker
-from mlprep.quiz.catalog import CatalogFileError, Question, parse_file
-from mlprep.quiz.library import Catalog, load_catalog
+from mlprep.quiz.catalog import Catalog, load_catalog
+from mlprep.quiz.question import CatalogFileError, Question, parse_file
 from mlprep.quiz.render import print_markdown, question_text
 from mlprep.quiz.review import review_stats, run_session
 from mlprep.quiz.schedule import derive_cards, due_questions
