@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from mlprep.text import charrnn, sgns, tokenize, wiki
+from mlprep.datasets import wiki
+from mlprep.text import charrnn, sgns, tokenize
 
 
 def test_words_lowercases_and_keeps_inner_apostrophes():

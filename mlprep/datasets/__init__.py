@@ -121,7 +121,8 @@ def _register_builtin() -> None:
              description="speech chunks with BIO tags for person mentions (rule-made labels)")
     register("shakespeare-qa", qa.ShakespeareQA, card="shakespeare-qa.md",
              description="SQuAD 2.0-style questions over scene passages, a third unanswerable")
-    from mlprep.text import translation, wiki
+    from mlprep.datasets import wiki
+    from mlprep.text import translation
 
     wiki.register()
     translation.register()
