@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from mlprep.errors import run_command
 
@@ -19,13 +19,22 @@ from mlprep.errors import run_command
 AREAS = (
     "mlprep.doctor",
     "mlprep.datasets.cli",
-    "mlprep.runner",
+    "mlprep.run_cli",
     "mlprep.portfolio.cli",
     "mlprep.quiz.cli",
     "mlprep.interviews_cli",
     "mlprep.drills.cli",
     "mlprep.takehome.cli",
 )
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error format: a usage error (an unknown option, a missing or
+    malformed argument) is one line, ``error: ...`` naming the help to read, and exit code 2.
+    Subcommand parsers inherit it (``add_subparsers`` makes them of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
 def add_group(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -44,7 +53,7 @@ def add_group(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) 
 def build_parser() -> argparse.ArgumentParser:
     from mlprep import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mlprep",
         description="Offline-first ML-engineer interview preparation: notebooks, quiz, drills, portfolio.",
     )

@@ -14,8 +14,8 @@ import sys
 from mlprep.cli import add_group
 from mlprep.errors import UsageError
 from mlprep.quiz import interviews as tracker
-from mlprep.quiz.catalog import CatalogFileError, question_from_dict
-from mlprep.quiz.library import add_user_question, load_catalog, new_question_id
+from mlprep.quiz.catalog import add_user_question, load_catalog, new_question_id
+from mlprep.quiz.question import CatalogFileError, question_from_dict
 from mlprep.runtime import home_dir
 
 

@@ -52,6 +52,40 @@ def preface(stems: list[str], timings: Mapping[str, Mapping[str, Any]], index: S
     return "\n".join(lines)
 
 
+def _reference_minutes(outcomes: list[Outcome], index: SpeedIndex | None,
+                       workloads: Mapping[str, str]) -> dict[str, float]:
+    """Each notebook's minutes projected onto the reference machine (the overall factor where
+    no workload is recorded); empty without a speed index."""
+    if index is None:
+        return {}
+    return {o.stem: reference_minutes_from(o.seconds / 60, workloads[o.stem], index)
+            if o.stem in workloads else o.seconds / 60 * index.overall for o in outcomes}
+
+
+def summary_data(outcomes: list[Outcome], index: SpeedIndex | None = None,
+                 workloads: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The summary table as data (``mlprep run --json``): one row per notebook, the counts and
+    the minutes, projected onto the reference machine when there is a speed index.
+
+    >>> data = summary_data([Outcome("01_x", "passed", 90.0, headline="acc = 0.97")])
+    >>> data["notebooks"][0]["minutes"], data["counts"], data["reference_minutes"]
+    (1.5, {'passed': 1, 'failed': 0, 'missed': 0}, None)
+    """
+    workloads = workloads or {}
+    reference = _reference_minutes(outcomes, index, workloads)
+    rows = [{"notebook": o.stem, "status": o.status, "minutes": round(o.seconds / 60, 2),
+             "reference_minutes": round(reference[o.stem], 2) if o.stem in reference else None,
+             "workload": workloads.get(o.stem), "headline": o.headline, "error": o.error,
+             "peak_rss_mb": o.peak_rss_mb} for o in outcomes]
+    return {"notebooks": rows,
+            "counts": {"passed": sum(o.status == PASSED for o in outcomes),
+                       "failed": sum(o.status == FAILED for o in outcomes),
+                       "missed": sum(o.status == MISSED for o in outcomes)},
+            "minutes": round(sum(o.seconds for o in outcomes) / 60, 2),
+            "reference_minutes": round(sum(reference.values()), 2) if index is not None else None,
+            "speed_index": index.to_dict() if index is not None else None}
+
+
 def summary_table(outcomes: list[Outcome], index: SpeedIndex | None = None,
                   workloads: Mapping[str, str] | None = None) -> str:
     """The per-notebook table printed at the end of a run. With a speed index it adds each
@@ -76,10 +110,7 @@ def summary_table(outcomes: list[Outcome], index: SpeedIndex | None = None,
     * no workload in timings.json: projected with the overall factor
     """
     workloads = workloads or {}
-    reference: dict[str, float] = {}
-    if index is not None:
-        reference = {o.stem: reference_minutes_from(o.seconds / 60, workloads[o.stem], index)
-                     if o.stem in workloads else o.seconds / 60 * index.overall for o in outcomes}
+    reference = _reference_minutes(outcomes, index, workloads)
     header = ("notebook", "status", "minutes", *(("ref. min",) if index else ()), "headline metric vs target")
     rows = [(o.stem, o.status, f"{o.seconds / 60:.1f}",
              *((f"{reference[o.stem]:.1f}" + ("" if o.stem in workloads else "*"),) if index else ()),

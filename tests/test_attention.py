@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from mlprep.text import attention, mlm, recall
+from mlprep.text import assoc_recall, attention, mlm
 
 
 def test_sdpa_matches_pytorch_with_and_without_causal_mask() -> None:
@@ -66,7 +66,7 @@ def test_mask_tokens_proportions_and_targets() -> None:
 
 
 def test_recall_batch_answers_are_consistent() -> None:
-    b = recall.make_recall_batch(256, num_pairs=10, num_keys=20, num_values=5,
+    b = assoc_recall.make_recall_batch(256, num_pairs=10, num_keys=20, num_values=5,
                                  generator=torch.Generator().manual_seed(0))
     rows = torch.arange(256)
     index = 10 - b.distance
@@ -75,11 +75,11 @@ def test_recall_batch_answers_are_consistent() -> None:
     assert all(len(set(r[:-1].tolist())) == 10 for r in b.keys)  # distinct keys
     assert torch.all(b.values[:, -1] == 5) and b.distance.min() >= 1 and b.distance.max() <= 10
     with pytest.raises(ValueError):
-        recall.make_recall_batch(2, num_pairs=30, num_keys=20, num_values=5)
+        assoc_recall.make_recall_batch(2, num_pairs=30, num_keys=20, num_values=5)
 
 
 def test_recall_models_shapes_and_accuracy_range() -> None:
     task = dict(num_keys=16, num_values=4)
-    for model in (recall.RecallTransformer(**task, dim=16), recall.RecallLSTM(**task, dim=16, hidden=16)):
-        acc = recall.accuracy_by_distance(model, num_pairs=8, samples=256, **task)
+    for model in (assoc_recall.RecallTransformer(**task, dim=16), assoc_recall.RecallLSTM(**task, dim=16, hidden=16)):
+        acc = assoc_recall.accuracy_by_distance(model, num_pairs=8, samples=256, **task)
         assert acc.shape == (8,) and torch.all((acc >= 0) & (acc <= 1))

@@ -1,5 +1,7 @@
 """The CLI contract, part one: every group command without a subcommand prints its help and
-exits 2 (a usage error), the same way in every area (``mlprep.cli.add_group``)."""
+exits 2 (a usage error), the same way in every area (``mlprep.cli.add_group``). Part two: the
+known escapes, and ``--json`` on list commands. Part three: every command, read from the parser,
+given bad input, prints one ``error: ...`` line on stderr and exits 2."""
 
 from __future__ import annotations
 
@@ -118,3 +120,90 @@ def test_drills_check_json_says_not_attempted_for_a_stub(home, tmp_path, capsys)
     assert cli.main(["drills", "check", "iou", str(stub), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "not attempted" and out["passed"] is False and out["drill"] == "iou"
+
+
+# Part three: every command, discovered from the parser (a new one is covered without editing
+# this file), given bad input, answers the same way: exit 2, exactly one line on stderr, which
+# starts with "error: ", and no traceback.
+def _leaves(parser: argparse.ArgumentParser | None = None, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every runnable command (``("quiz", "show")``, ``("doctor",)``), read from the real parser."""
+    parser = parser or cli.build_parser()
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        return [path]
+    return [leaf for name, sub in groups[0].choices.items() for leaf in _leaves(sub, (*path, name))]
+
+
+LEAVES = _leaves()
+
+# Input each command refuses, beyond an unknown option (which every command gets below).
+# None: the command takes flags only, so the unknown option is its bad input.
+BAD_INPUT: dict[tuple[str, ...], list[str] | None] = {
+    ("doctor",): None,
+    ("datasets", "list"): None,
+    ("datasets", "info"): ["no-such-dataset"],
+    ("datasets", "prepare"): ["digits", "--n", "5"],  # an option the dataset does not take
+    ("run",): ["99_no_such_notebook", "--notebooks-dir", "{tmp}/empty"],
+    ("portfolio", "build"): ["--out", "{tmp}/mine"],  # a folder of the user's own files
+    ("portfolio", "open"): ["--out", "{tmp}/no-site"],  # before a build
+    ("quiz", "review"): ["--kind", "no-such-kind"],
+    ("quiz", "add"): ["--prompt", "What?", "--kind", "no-such-kind"],
+    ("quiz", "edit"): ["no-such-question"],
+    ("quiz", "show"): ["no-such-question"],
+    ("quiz", "list"): ["--difficulty", "Z"],
+    ("quiz", "search"): ["resnet", "--topic", "no-such-topic"],
+    ("quiz", "stats"): ["--kind", "no-such-kind"],
+    ("quiz", "import"): ["{tmp}/no-such-file.yaml"],
+    ("quiz", "export"): ["--format", "csv", "--kind", "no-such-kind"],
+    ("quiz", "prep"): ["--company", "Acme", "--limit", "many"],
+    ("quiz", "validate"): ["{tmp}/no-such-file.yaml"],
+    ("interviews", "add"): ["--company", "Acme", "--date", "yesterday"],
+    ("interviews", "list"): None,
+    ("interviews", "show"): ["no-such-interview"],
+    ("interviews", "update"): ["no-such-interview"],
+    ("drills", "list"): None,
+    ("drills", "start"): ["no-such-drill"],
+    ("drills", "check"): ["no-such-drill"],
+    ("drills", "show"): ["no-such-drill"],
+    ("drills", "solution"): ["no-such-drill"],
+    ("takehome", "list"): None,
+    ("takehome", "start"): ["no-such-assignment"],
+    ("takehome", "status"): ["{tmp}/no-workspace"],
+    ("takehome", "grade"): ["{tmp}/no-workspace"],
+    ("takehome", "card"): ["no-such-assignment"],
+}
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return cli.main(argv)
+    except SystemExit as e:  # what the `mlprep` script would exit with
+        return e.code if isinstance(e.code, int) else 1
+
+
+def _assert_one_line_error(code: int, capsys) -> None:
+    out, err = capsys.readouterr()
+    assert code == 2, (code, out, err)
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in out + err
+
+
+def test_every_command_has_bad_input_listed() -> None:
+    assert len(LEAVES) > 25 and ("quiz", "show") in LEAVES and ("doctor",) in LEAVES  # the walk sees them
+    assert set(BAD_INPUT) == set(LEAVES), "commands without bad input here: " + \
+        ", ".join(" ".join(c) for c in sorted(set(LEAVES) - set(BAD_INPUT)))
+
+
+@pytest.mark.parametrize("command", LEAVES, ids=" ".join)
+def test_an_unknown_option_is_one_line_and_exit_2(command, home, capsys) -> None:
+    _assert_one_line_error(_exit_code([*command, "--no-such-option"]), capsys)
+
+
+@pytest.mark.parametrize("command", [c for c in LEAVES if BAD_INPUT.get(c)], ids=" ".join)
+def test_bad_input_is_one_line_and_exit_2(command, home, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("not a portfolio")
+    argv = [*command, *(a.replace("{tmp}", str(tmp_path)) for a in BAD_INPUT[command])]
+    _assert_one_line_error(_exit_code(argv), capsys)

@@ -9,7 +9,8 @@ import textwrap
 
 from mlprep.drills import cli as drills_cli
 from mlprep.drills import transport
-from mlprep.drills.runner import _child, _read_status
+from mlprep.drills.child import run_cases
+from mlprep.drills.runner import _read_status
 from mlprep.errors import MlprepError
 
 
@@ -101,7 +102,7 @@ def _run_child(tmp_path, source: str, monkeypatch) -> dict:
     candidate = tmp_path / "candidate.py"
     candidate.write_text(source)
     transport.save(tmp_path / "inputs.pt", transport.encode([]))
-    assert _child("bpe_merges", str(candidate), str(tmp_path)) == 1
+    assert run_cases("bpe_merges", str(candidate), str(tmp_path)) == 1
     return _read_status(tmp_path / "status.json")
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from mlprep.cli import main
 from mlprep.errors import UsageError
-from mlprep.quiz.catalog import Question
-from mlprep.quiz.library import add_user_question, load_catalog, save_user_question
+from mlprep.quiz.catalog import add_user_question, load_catalog, save_user_question
+from mlprep.quiz.question import Question
 
 
 def run(capsys, *argv):

@@ -7,9 +7,9 @@ import csv
 import io
 
 from mlprep.cli import main
-from mlprep.quiz.catalog import Question
+from mlprep.quiz.catalog import load_catalog
 from mlprep.quiz.exchange import export_text, parse_csv_text
-from mlprep.quiz.library import load_catalog
+from mlprep.quiz.question import Question
 
 HEADER = "id,kind,topics,difficulty,prompt,answer\n"
 

@@ -16,8 +16,8 @@ import pytest
 
 from mlprep.portfolio import build
 from mlprep.portfolio.html import inline
-from mlprep.quiz.catalog import Question
 from mlprep.quiz.exchange import export_anki
+from mlprep.quiz.question import Question
 from mlprep.quiz.render import questions_html
 from mlprep.sanitize import md_text, safe_url
 

@@ -7,8 +7,8 @@ import nbformat
 import pytest
 
 from mlprep.cli import main
-from mlprep.quiz.catalog import MAX_FILE_BYTES
-from mlprep.quiz.library import load_catalog
+from mlprep.quiz.catalog import load_catalog
+from mlprep.quiz.question import MAX_FILE_BYTES
 from mlprep.quiz.store import ReviewStore
 
 QUESTION = "---\nid: {id}\nkind: technical\ntopics: [cnn]\ndifficulty: E\nprompt: Why?\n---\n{answer}\n"
@@ -63,13 +63,13 @@ def test_a_bad_character_is_reported_at_its_own_line(home, name, text, line):
 
 
 def test_a_cell_timeout_leaves_no_kernel_traceback_on_the_terminal(tmp_path, monkeypatch, capfd):
-    from mlprep import runner
+    from mlprep import notebook_runner
 
     monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
     path = tmp_path / "01_hang.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]), path)
-    outcome = runner.run_notebook(path, {}, cell_timeout=2)
-    assert outcome.status == runner.FAILED and "timed out" in outcome.error
+    outcome = notebook_runner.run_notebook(path, {}, cell_timeout=2)
+    assert outcome.status == notebook_runner.FAILED and "timed out" in outcome.error
     err = capfd.readouterr().err
     assert "Traceback" not in err and "ZMQError" not in err, err
     assert (tmp_path / "results" / "01_hang" / "kernel.log").is_file()

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from mlprep.cli import main
+from mlprep.quiz.catalog import load_catalog
 from mlprep.quiz.interviews import load_interviews
-from mlprep.quiz.library import load_catalog
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlprep.cli import main
-from mlprep.quiz import catalog as catalog_mod
-from mlprep.quiz.library import SEEDS_DIR, load_catalog
+from mlprep.quiz import question as catalog_mod
+from mlprep.quiz.catalog import SEEDS_DIR, load_catalog
 
 REQUIRED_TOPICS = (
     "classification cnn alexnet resnet batchnorm augmentation segmentation unet detection yolo "

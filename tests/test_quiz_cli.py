@@ -11,9 +11,9 @@ import zipfile
 import pytest
 
 from mlprep.cli import main
-from mlprep.quiz.catalog import parse_file
+from mlprep.quiz.catalog import load_catalog
 from mlprep.quiz.exchange import anki_guid
-from mlprep.quiz.library import load_catalog
+from mlprep.quiz.question import parse_file
 from mlprep.quiz.store import ReviewStore
 
 
@@ -169,6 +169,6 @@ def test_prep_lists_unasked_questions_and_past_topics(home, capsys, monkeypatch)
 def test_seed_files_are_what_validate_checks(capsys, monkeypatch, home):
     code, out, _ = run(capsys, monkeypatch, "quiz", "validate")
     assert code == 0 and f"{len(load_catalog())} question(s) valid, 0 file(s) rejected" in out
-    from mlprep.quiz.library import SEEDS_DIR
+    from mlprep.quiz.catalog import SEEDS_DIR
 
     assert sum(len(parse_file(p)) for p in SEEDS_DIR.glob("*.yaml")) == len(load_catalog())

@@ -11,8 +11,8 @@ from itertools import pairwise
 
 import pytest
 
-from mlprep.quiz.catalog import Question
-from mlprep.quiz.library import add_user_question, load_catalog
+from mlprep.quiz.catalog import add_user_question, load_catalog
+from mlprep.quiz.question import Question
 from mlprep.quiz.schedule import derive_cards, due_questions
 from mlprep.quiz.store import ReviewEvent, ReviewStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlprep import runner
+from mlprep import notebook_runner, run_cli
 from mlprep.cli import main
 from mlprep.errors import UsageError
 from mlprep.portfolio import site
@@ -107,12 +107,28 @@ def test_parameters_are_injected_after_the_parameters_cell(curriculum: Path, tmp
     assert "EPOCHS = 7" in executed.cells[position].source
 
 
+def test_json_summary_is_all_of_stdout(curriculum: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "01", "03", "--notebooks-dir", str(curriculum), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 1  # 03 missed its target
+    summary = json.loads(out)  # nothing but the JSON on stdout...
+    assert out.startswith('{\n  "notebooks": [')  # ...indented by 2
+    assert "1 passed, 0 failed, 1 missed a target" in err and "speed index: cnn 2.00" in err  # the table: stderr
+    rows = {r["notebook"]: r for r in summary["notebooks"]}
+    assert rows["01_good"]["status"] == "passed" and rows["03_weak"]["status"] == "missed target"
+    assert rows["01_good"]["headline"] == "acc = 0.95 (target >= 0.9, met)" and rows["01_good"]["workload"] == "cnn"
+    assert rows["01_good"]["reference_minutes"] == pytest.approx(rows["01_good"]["minutes"] * 2, abs=0.02)  # cnn factor 2
+    assert summary["counts"] == {"passed": 1, "failed": 0, "missed": 1} and summary["exit_code"] == 1
+    assert summary["speed_index"]["factors"] == {"cnn": 2.0, "lstm": 3.0, "transformer": 2.0}
+    assert summary["interrupted"] is False and summary["results"] == str(tmp_path / "results")
+
+
 def test_unknown_parameter_warns(tmp_path: Path) -> None:
     nb = nbformat.read(write_notebook(tmp_path / "01_a.ipynb", "pass"), as_version=4)
-    warnings = runner.inject_parameters(nb, {"EPOCS": 2})
+    warnings = notebook_runner.inject_parameters(nb, {"EPOCS": 2})
     assert warnings and "EPOCS" in warnings[0]
     nb_without = nbformat.read(write_notebook(tmp_path / "02_b.ipynb", "pass", parameters=None), as_version=4)
-    assert "at the top" in runner.inject_parameters(nb_without, {"A": 1})[0]
+    assert "at the top" in notebook_runner.inject_parameters(nb_without, {"A": 1})[0]
     assert nb_without.cells[0].source.endswith("A = 1\n")
 
 
@@ -124,22 +140,22 @@ def test_kernel_runs_offline_with_the_same_results_dir(tmp_path: Path, monkeypat
         f"assert os.environ['MLPREP_RESULTS'] == {str(tmp_path / 'results')!r}"
     )
     path = write_notebook(tmp_path / "01_offline.ipynb", check)
-    outcome = runner.run_notebook(path, {})
-    assert outcome.status == runner.PASSED, outcome.error
+    outcome = notebook_runner.run_notebook(path, {})
+    assert outcome.status == notebook_runner.PASSED, outcome.error
 
 
 def test_notebook_names_resolve_or_fail_clearly(curriculum: Path) -> None:
-    assert [p.stem for p in runner.find_notebooks([], curriculum)] == ["01_good", "02_broken", "03_weak", "04_corrupt"]
-    assert runner.find_notebooks(["02"], curriculum)[0].stem == "02_broken"
+    assert [p.stem for p in notebook_runner.find_notebooks([], curriculum)] == ["01_good", "02_broken", "03_weak", "04_corrupt"]
+    assert notebook_runner.find_notebooks(["02"], curriculum)[0].stem == "02_broken"
     # curriculum order and each once, whatever order the names come in
-    assert [p.stem for p in runner.find_notebooks(["03", "01_good", "03_weak"], curriculum)] == ["01_good", "03_weak"]
-    assert runner.find_notebooks([str(curriculum / "03_weak.ipynb")], curriculum)[0].stem == "03_weak"
+    assert [p.stem for p in notebook_runner.find_notebooks(["03", "01_good", "03_weak"], curriculum)] == ["01_good", "03_weak"]
+    assert notebook_runner.find_notebooks([str(curriculum / "03_weak.ipynb")], curriculum)[0].stem == "03_weak"
     with pytest.raises(UsageError, match="choose from: 01_good, 02_broken, 03_weak, 04_corrupt"):
-        runner.find_notebooks(["05_missing"], curriculum)
+        notebook_runner.find_notebooks(["05_missing"], curriculum)
     with pytest.raises(UsageError, match="ambiguous"):
-        runner.find_notebooks(["0"], curriculum)
+        notebook_runner.find_notebooks(["0"], curriculum)
     with pytest.raises(UsageError, match="NAME=VALUE"):
-        runner.parse_parameters(["EPOCHS"])
+        notebook_runner.parse_parameters(["EPOCHS"])
 
 
 def test_portfolio_is_built_whatever_the_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -167,6 +183,6 @@ def test_portfolio_error_is_one_line_and_sets_the_exit_code(tmp_path: Path, monk
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("not a portfolio")
     monkeypatch.setattr(site, "default_out", lambda: tmp_path / "mine")
-    assert runner._build_portfolio() == 2
+    assert run_cli._build_portfolio() == 2
     assert capsys.readouterr().err.startswith("error: portfolio not built: ")
     assert (tmp_path / "mine" / "notes.txt").is_file()

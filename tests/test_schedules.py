@@ -90,13 +90,13 @@ def test_cosine_annealing_follows_the_closed_form() -> None:
 def test_every_schedule_in_the_library_comes_from_mlprep_schedules() -> None:
     import mlprep.recipes.engine
     import mlprep.text.charrnn
-    import mlprep.text.classify
+    import mlprep.text.finetuning
     import mlprep.text.lm
     import mlprep.text.seq2seq
     import mlprep.vision.dense
     import mlprep.vision.experiments
 
-    for module in (mlprep.recipes.engine, mlprep.text.charrnn, mlprep.text.classify, mlprep.text.lm,
+    for module in (mlprep.recipes.engine, mlprep.text.charrnn, mlprep.text.finetuning, mlprep.text.lm,
                    mlprep.text.seq2seq, mlprep.vision.dense, mlprep.vision.experiments):
         source = inspect.getsource(module)
         for written_here in ("lr_scheduler.", "math.cos"):

@@ -168,7 +168,7 @@ def _report(**kwargs) -> Report:
 
 def test_follow_ups_go_to_the_quiz(home):
     saved = add_to_quiz(_report())
-    from mlprep.quiz.library import load_catalog
+    from mlprep.quiz.catalog import load_catalog
 
     catalog = load_catalog()
     assert len(saved) == 5 and not catalog.errors

@@ -133,7 +133,7 @@ def test_cli_grade_writes_the_report_prints_json_and_fills_the_quiz(tmp_path, ho
     import json
 
     from mlprep.cli import main
-    from mlprep.quiz.library import load_catalog
+    from mlprep.quiz.catalog import load_catalog
 
     folder = _submission(tmp_path, "naive", "import sys\nsys.exit(3)\n")
     assert main(["takehome", "grade", str(folder), "--json", "--to-quiz", "--timeout", "60", "--seed", "1"]) == 0

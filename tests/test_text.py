@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from mlprep.text import charrnn, sgns, tokenize, wiki
+from mlprep.datasets import wiki
+from mlprep.text import charrnn, sgns, tokenize
 
 
 def test_words_lowercases_and_keeps_inner_apostrophes():
@@ -138,7 +139,7 @@ def test_train_sgns_reports_divergence():
 
 def test_genre_classifier_rejects_an_unknown_weighting():
     from mlprep.errors import MlprepError
-    from mlprep.text.genre import train_genre_classifier
+    from mlprep.text.tfidf_baseline import train_genre_classifier
 
     with pytest.raises(MlprepError, match="weighting must be one of tfidf, tf, counts"):
         train_genre_classifier(weighting="bm25")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-from torch.utils.data import Dataset, TensorDataset
+from torch.utils.data import Dataset
 
+from mlprep.datasets.digits import Digits
 from mlprep.errors import UsageError
 
 __all__ = ["load", "available", "info", "register", "DatasetInfo", "Digits"]
@@ -98,24 +98,6 @@ def card_path(name: str) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-class Digits(TensorDataset):
-    """scikit-learn's bundled 8x8 handwritten digits (1,797 images, UCI, CC BY 4.0) as
-    ``(image (1, 8, 8) float in [0, 1], label)``; a fixed 60/20/20 stratified split."""
-
-    def __init__(self, split: str = "train") -> None:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-
-        bunch = load_digits()
-        idx = list(range(len(bunch.target)))
-        train, rest = train_test_split(idx, test_size=0.4, random_state=0, stratify=bunch.target)
-        val, test = train_test_split(rest, test_size=0.5, random_state=0, stratify=bunch.target[rest])
-        chosen = {"train": train, "val": val, "test": test}[split]
-        images = torch.tensor(bunch.images[chosen], dtype=torch.float32).unsqueeze(1) / 16.0
-        super().__init__(images, torch.tensor(bunch.target[chosen], dtype=torch.int64))
-        self.classes = tuple(str(d) for d in range(10))
-
-
 def _register_builtin() -> None:
     from mlprep.datasets import shakespeare as sh
     from mlprep.datasets import shapes
@@ -139,7 +121,8 @@ def _register_builtin() -> None:
              description="speech chunks with BIO tags for person mentions (rule-made labels)")
     register("shakespeare-qa", qa.ShakespeareQA, card="shakespeare-qa.md",
              description="SQuAD 2.0-style questions over scene passages, a third unanswerable")
-    from mlprep.text import translation, wiki
+    from mlprep.datasets import wiki
+    from mlprep.text import translation
 
     wiki.register()
     translation.register()

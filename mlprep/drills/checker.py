@@ -208,7 +208,7 @@ def _describe_inputs(case: Case, names: list[str]) -> str:
 def describe_exception(error: BaseException) -> str:
     """``raised TypeError: ... (line 3 in iou: return a @ b)``: the candidate's line."""
     frames = traceback.extract_tb(error.__traceback__)
-    # The last frame outside the checker and the runner is where the candidate's code failed.
-    frames = [f for f in frames if not f.filename.endswith(("checker.py", "runner.py"))]
+    # The last frame outside the checker and the child process's loop is where the candidate's code failed.
+    frames = [f for f in frames if not f.filename.endswith(("checker.py", "runner.py", "child.py"))]
     where = f" (line {frames[-1].lineno} in {frames[-1].name}: {frames[-1].line})" if frames else ""
     return f"raised {type(error).__name__}: {error}{where}"

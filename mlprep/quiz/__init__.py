@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import sys
 
-from mlprep.quiz.catalog import KINDS, CatalogFileError, Question
-from mlprep.quiz.library import Catalog, load_catalog
+from mlprep.quiz.catalog import Catalog, load_catalog
+from mlprep.quiz.question import KINDS, CatalogFileError, Question
 from mlprep.quiz.store import ReviewStore
 
 __all__ = ["show", "questions", "load_catalog", "Catalog", "Question", "ReviewStore",

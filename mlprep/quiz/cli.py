@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 
 from mlprep.cli import add_group
-from mlprep.quiz import commands
-from mlprep.quiz.catalog import KINDS
+from mlprep.quiz import authoring, commands
 from mlprep.quiz.exchange import FORMATS
+from mlprep.quiz.question import KINDS
 
 
 def _filters(parser: argparse.ArgumentParser, *, json_flag: bool = False) -> None:
@@ -47,11 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--id", help="an id (default: made from the prompt)")
     p.add_argument("--asked-at", metavar="COMPANY", help="link to your latest interview there")
     p.add_argument("--round", help="the round it was asked in (hr-screen, technical, coding, ...)")
-    p.set_defaults(func=commands.add)
+    p.set_defaults(func=authoring.add)
 
     p = sub.add_parser("edit", help="edit a question in $EDITOR (starter questions get your copy)")
     p.add_argument("id")
-    p.set_defaults(func=commands.edit)
+    p.set_defaults(func=authoring.edit)
 
     p = sub.add_parser("show", help="show one question with its answer and schedule")
     p.add_argument("id")
@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="import questions from .yaml, .md or .csv (same id updates)")
     p.add_argument("file")
-    p.set_defaults(func=commands.import_file)
+    p.set_defaults(func=authoring.import_file)
 
     p = sub.add_parser("export", help="export questions as yaml, csv, md or an Anki deck")
     p.add_argument("--format", required=True, choices=FORMATS, dest="fmt")

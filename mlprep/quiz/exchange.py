@@ -8,7 +8,7 @@ carriage return) gets a leading ``'``, which import removes again, so the round 
 exact. Import accepts a UTF-8 BOM (as spreadsheets save), fields up to the file size limit
 (:data:`MAX_IMPORT_BYTES`), and refuses a file that gives one id twice.
 
->>> from mlprep.quiz.catalog import Question
+>>> from mlprep.quiz.question import Question
 >>> q = Question("q", "technical", ("cnn", "resnet"), "M", "Why?", "Because.", hints=("a", "b"))
 >>> parse_csv_text(export_text([q], "csv"), "x.csv") == [q]
 True
@@ -30,7 +30,8 @@ from pathlib import Path
 import yaml
 
 from mlprep.errors import UsageError
-from mlprep.quiz.catalog import (
+from mlprep.quiz.catalog import question_to_markdown
+from mlprep.quiz.question import (
     CatalogFileError,
     Question,
     parse_file,
@@ -38,7 +39,6 @@ from mlprep.quiz.catalog import (
     parse_yaml_text,
     question_from_dict,
 )
-from mlprep.quiz.library import question_to_markdown
 from mlprep.quiz.render import link_html, markdown_to_html
 
 FORMATS = ("yaml", "csv", "md", "anki")

@@ -1,6 +1,6 @@
 """Showing questions: collapsible HTML in Jupyter, plain text elsewhere.
 
->>> from mlprep.quiz.catalog import Question
+>>> from mlprep.quiz.question import Question
 >>> q = Question("q", "technical", ("cnn",), "E", "Why pool?", "To **shrink** the map.")
 >>> "<details" in questions_html([q]) and "<strong>shrink</strong>" in questions_html([q])
 True
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlprep.progress import in_jupyter_kernel as in_ipython_kernel  # noqa: F401 (quiz.show asks here)
-from mlprep.quiz.catalog import Question
+from mlprep.quiz.question import Question
 from mlprep.sanitize import clean_html, safe_url
 
 NO_ANSWER = "(no answer yet: add one with `mlprep quiz edit {id}`)"

@@ -7,7 +7,7 @@ being killed) loses at most the card in flight.
 
 >>> import io, tempfile
 >>> from pathlib import Path
->>> from mlprep.quiz.catalog import Question
+>>> from mlprep.quiz.question import Question
 >>> from mlprep.quiz.store import ReviewStore
 >>> q = Question("q", "technical", ("cnn",), "E", "Why pool?", "To shrink the map.")
 >>> out = io.StringIO()
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO
 
-from mlprep.quiz.catalog import Question
+from mlprep.quiz.question import Question
 from mlprep.quiz.render import NO_ANSWER, print_markdown
 from mlprep.quiz.schedule import CardState, derive_cards, next_due
 from mlprep.quiz.store import RATING_NAMES, ReviewEvent, ReviewStore, utc_now

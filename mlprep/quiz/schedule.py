@@ -20,7 +20,7 @@ from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
-from mlprep.quiz.catalog import Question
+from mlprep.quiz.question import Question
 from mlprep.quiz.store import ReviewEvent, utc_now
 
 # No fuzz: replaying the same log must give the same schedule every time.

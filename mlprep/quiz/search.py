@@ -1,6 +1,6 @@
 """Search the catalog, ranked by TF-IDF cosine similarity (scikit-learn).
 
->>> from mlprep.quiz.catalog import Question
+>>> from mlprep.quiz.question import Question
 >>> qs = [Question("a", "technical", ("cnn",), "E", "Why use pooling?", "Downsampling."),
 ...       Question("b", "technical", ("nms",), "E", "What is NMS?", "Drop overlapping boxes.")]
 >>> [q.id for q, score in search(qs, "overlapping boxes")]
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlprep.quiz.catalog import Question
+from mlprep.quiz.question import Question
 
 
 def _document(q: Question) -> str:

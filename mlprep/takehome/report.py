@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mlprep.quiz.catalog import Question
+    from mlprep.quiz.question import Question
     from mlprep.takehome.assignments import Assignment
 
 
@@ -127,8 +127,8 @@ def follow_up_questions(assignment: Assignment, report: Report, sections: dict[s
 def add_to_quiz(report: Report, home: Path | None = None) -> list[Question]:
     """Add the report's follow-up questions to your own catalog (``mlprep quiz review`` finds
     them under the topic ``take-home``); returns the questions as saved."""
-    from mlprep.quiz.catalog import question_from_dict
-    from mlprep.quiz.library import add_user_question, load_catalog, new_question_id
+    from mlprep.quiz.catalog import add_user_question, load_catalog, new_question_id
+    from mlprep.quiz.question import question_from_dict
 
     taken = set(load_catalog(home=home).questions)
     saved = []
