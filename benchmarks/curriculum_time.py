@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="update timings.json with the projections")
     args = parser.parse_args(argv)
 
-    from mlprep import runner, speed, timings
+    from mlprep import notebook_runner as runner
+    from mlprep import speed, timings
 
     notebooks_dir = args.notebooks_dir or runner.default_notebooks_dir()
     paths = runner.find_notebooks(args.notebooks, notebooks_dir)

@@ -12,7 +12,7 @@ as "not run").
     python benchmarks/gpu_run.py --jobs 1 --budget 3000 --out gpu   # timings without sharing
     python benchmarks/gpu_run.py --cpu-results results/           # add a CPU column from run.json files
 
-Notebooks run through ``mlprep run`` (fresh kernel, offline) when ``mlprep.runner`` is
+Notebooks run through ``mlprep run`` (fresh kernel, offline) when ``mlprep.notebook_runner`` is
 importable, else through ``pytest --nbval-lax``. With ``--jobs N`` notebooks share the
 machine N at a time (each gets ``cores / N`` CPU threads), which the table says.
 """
@@ -79,7 +79,7 @@ def run_command(cmd: list[str], timeout: float, log: Path, env: dict[str, str]) 
 
 def notebook_command(path: Path, cell_timeout: int) -> list[str]:
     try:
-        import mlprep.runner  # noqa: F401
+        import mlprep.notebook_runner  # noqa: F401
 
         return [sys.executable, "-c", "import sys; from mlprep.cli import main; sys.exit(main(sys.argv[1:]))",
                 "run", str(path), "--cell-timeout", str(cell_timeout), "--no-speed-index"]

@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a parameters-cell setting for every run (as in mlprep run)")
     args = parser.parse_args(argv)
 
-    from mlprep import results, runner
+    from mlprep import notebook_runner as runner
+    from mlprep import results
     from mlprep.errors import MlprepError
     from mlprep.parameters import parse_parameters
 
