@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from mlprep.train import History
 
-__all__ = ["plot_history", "plot_confusion_matrix", "image_grid", "draw", "overlay_boxes", "overlay_masks"]
+__all__ = ["plot_history", "plot_confusion_matrix", "image_grid", "draw", "overlay_boxes", "overlay_masks",
+           "label_points"]
 
 # A fixed palette: in a label map class id k (1-based, 0 is background) is PALETTE[k - 1] in
 # every figure; labelled boxes get one colour per class name within a grid.
@@ -57,12 +58,17 @@ def plot_history(history: History, ax=None, smooth: int = 20) -> Figure:
         ax2 = ax.twinx()
         for i, key in enumerate(extra):
             ax2.plot([e["step"] for e in history.epochs if key in e], history[key], "s--", color=f"C{i + 2}", label=key)
-        ax2.set_ylabel("metric")
-    # One legend for both axes, under the plot, where it cannot cover a curve.
+        ax2.set_ylabel(", ".join(extra) if len(extra) <= 2 else "metric")
+    # One legend for both axes, under the plot, where it cannot cover a curve; as many entries
+    # a row as the axes' width holds (about 1.1 inches each), so that narrow panels do not collide.
     handles = ax.get_legend_handles_labels()[0] + (ax2.get_legend_handles_labels()[0] if extra else [])
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=min(len(handles), 4),
-              frameon=False, fontsize=8)
     ax.set_title("learning curves")
+    fig.tight_layout()
+    width = ax.get_position().width * fig.get_size_inches()[0]
+    ncols = max(1, min(len(handles), 4, int(width / 1.1)))
+    rows = -(-len(handles) // ncols)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.02 * rows), ncols=ncols,
+              frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -315,3 +321,73 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
         fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(len(handles), 6),
                    frameon=False, fontsize=fontsize + 1, handlelength=1.0, columnspacing=1.2)
     return fig
+
+
+def label_points(ax, xy: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str], fontsize: float = 9,
+                 iterations: int = 300, marker_radius: float = 5.0) -> list:
+    """Text labels for the points ``xy`` (N, 2, data coordinates) of a scatter plot in ``ax``,
+    nudged apart until no two labels and no label and point overlap (a small repel loop, in the
+    spirit of adjustText); a label pushed away from its point gets a thin leader line.
+
+    Call it once the figure has its final size (after ``tight_layout``); returns the annotations."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    xy = np.asarray(xy, dtype=float)
+    points = ax.transData.transform(xy)  # display pixels
+    px_per_pt = fig.dpi / 72
+    r = marker_radius * px_per_pt
+    texts = [ax.annotate(str(lab), p, xytext=(4, 3), textcoords="offset points", fontsize=fontsize,
+                         ha="left", va="bottom") for lab, p in zip(labels, xy, strict=True)]
+    offsets = np.array([[4.0, 3.0]] * len(texts)) * px_per_pt
+    frame = ax.get_window_extent(renderer)
+    sizes = np.array([[t.get_window_extent(renderer).width, t.get_window_extent(renderer).height] for t in texts])
+    obstacles = [ax.get_legend().get_window_extent(renderer)] if ax.get_legend() else []
+    pad = 1.5  # pixels kept clear around a label
+    n = len(texts)
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    for _ in range(iterations):
+        lo = points + offsets - pad  # each label's box, lower-left and upper-right corners
+        hi = points + offsets + sizes + pad
+        # label against label: part each overlapping pair along its shorter overlap
+        dx = np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0])
+        dy = np.minimum(hi[:, None, 1], hi[None, :, 1]) - np.maximum(lo[:, None, 1], lo[None, :, 1])
+        hit = (dx > 0) & (dy > 0) & upper
+        centre = (lo + hi) / 2
+        side = np.where(centre[:, None] >= centre[None, :], 1.0, -1.0)  # (n, n, 2): i's side of j
+        along_y = hit & (dy < dx)
+        along_x = hit & ~(dy < dx)
+        push = np.zeros_like(offsets)
+        for axis, mask, overlap in ((1, along_y, dy), (0, along_x, dx)):
+            amount = np.where(mask, side[..., axis] * (overlap / 2 + 0.5), 0.0)
+            push[:, axis] += amount.sum(1) - amount.sum(0)
+        # label against any point's marker: the box's nearest point to the marker, pushed out of it
+        near = np.clip(points[None, :, :], lo[:, None, :], hi[:, None, :])  # (labels, points, 2)
+        gap = np.linalg.norm(points[None] - near, axis=-1)
+        inside = gap < r
+        away = centre[:, None, :] - points[None]
+        away /= np.maximum(np.linalg.norm(away, axis=-1, keepdims=True), 1e-6)
+        push += (away * np.where(inside, r - gap + 0.5, 0.0)[..., None]).sum(1)
+        # and against the legend
+        for box in obstacles:
+            ox = np.minimum(hi[:, 0], box.x1) - np.maximum(lo[:, 0], box.x0)
+            oy = np.minimum(hi[:, 1], box.y1) - np.maximum(lo[:, 1], box.y0)
+            over = (ox > 0) & (oy > 0)
+            push[:, 1] -= np.where(over, oy + 0.5, 0.0)  # legends sit at a top corner: move down
+        moved = hit.any() or inside.any() or bool(np.abs(push).max(initial=0) > 0)
+        offsets += push
+        # stay inside the axes
+        lo = points + offsets
+        offsets[:, 0] += np.clip(frame.x0 - lo[:, 0], 0, None) - np.clip(lo[:, 0] + sizes[:, 0] - frame.x1, 0, None)
+        offsets[:, 1] += np.clip(frame.y0 - lo[:, 1], 0, None) - np.clip(lo[:, 1] + sizes[:, 1] - frame.y1, 0, None)
+        if not moved:
+            break
+    final = []
+    for text, point, offset, size in zip(texts, xy, offsets, sizes, strict=True):
+        # distance from the point to the nearest edge of its label's box
+        gap = np.hypot(max(offset[0], 0, -(offset[0] + size[0])), max(offset[1], 0, -(offset[1] + size[1])))
+        line = dict(arrowstyle="-", color="0.45", lw=0.6, shrinkA=0, shrinkB=r / px_per_pt) if gap > 2 * r else None
+        text.remove()
+        final.append(ax.annotate(text.get_text(), point, xytext=tuple(offset / px_per_pt), textcoords="offset points",
+                                 fontsize=fontsize, ha="left", va="bottom", arrowprops=line))
+    return final

@@ -103,3 +103,26 @@ def test_abbreviations_are_unique_prefixes():
     short = plots._abbreviations(names)
     assert short == {"circle": "ci", "square": "sq", "triangle": "tr", "star": "st", "cross": "cro", "crescent": "cre"}
     assert len(set(short.values())) == len(names)
+
+
+def test_label_points_keeps_labels_apart():
+    """Issue 22: 08's word map had labels printed over each other; the repel loop parts them."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.text import Text
+
+    rng = np.random.default_rng(0)
+    xy = rng.normal(0, 0.05, (12, 2))  # one tight cluster
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(xy[:, 0], xy[:, 1])
+    ax.set_xlim(-0.4, 0.4), ax.set_ylim(-0.4, 0.4)
+    texts = plots.label_points(ax, xy, [f"word{i}" for i in range(12)])
+    fig.canvas.draw()
+    boxes = [Text.get_window_extent(t) for t in texts]  # the words, not their leader lines
+    assert [t.get_text() for t in texts] == [f"word{i}" for i in range(12)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    frame = ax.get_window_extent()
+    assert all(frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 for b in boxes)
+    plt.close(fig)
