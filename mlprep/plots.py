@@ -82,7 +82,7 @@ def plot_confusion_matrix(y_true: Sequence[int] | torch.Tensor, y_pred: Sequence
     cm = confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=list(range(len(class_names))))
     shown = cm / np.maximum(cm.sum(1, keepdims=True), 1) if normalize else cm
     if ax is None:
-        size = 1.0 + 0.55 * len(class_names)
+        size = max(3.2, 1.0 + 0.55 * len(class_names))  # 3 classes were a 2.6-inch thumbnail
         fig, ax = plt.subplots(figsize=(size + 1, size))
     else:
         fig = ax.figure
@@ -94,7 +94,7 @@ def plot_confusion_matrix(y_true: Sequence[int] | torch.Tensor, y_pred: Sequence
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
             text = f"{shown[i, j]:.2f}" if normalize else str(cm[i, j])
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+            ax.text(j, i, text, ha="center", va="center", fontsize=9 if len(class_names) <= 8 else 8,
                     color="white" if shown[i, j] > shown.max() / 2 else "black")
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
