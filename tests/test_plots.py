@@ -65,3 +65,64 @@ def test_history_legend_sits_below_the_curves():
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["train loss", "val loss", "accuracy"]
     assert legend.get_window_extent().y1 < ax.get_window_extent().y0  # under the plot, on no curve
+
+
+def test_grid_wraps_to_the_width_a_notebook_shows():
+    """Issue 22: 12-column grids were 13 inches wide, shrunk by JupyterLab to fit, titles with them."""
+    fig = plots.image_grid(torch.rand(16, 3, 32, 32), titles=["circle"] * 16, ncols=12, size=1.6)
+    width, _ = fig.get_size_inches()
+    assert width <= plots.MAX_GRID_WIDTH
+    columns = {round(ax.get_position().x0, 3) for ax in fig.axes}
+    assert len(columns) == plots.MAX_GRID_COLS and len(fig.axes) == 16
+
+
+def test_crowded_box_labels_are_abbreviated_with_a_legend_and_never_clip():
+    """Four labelled boxes in a 64-pixel image: short names on tabs that stay inside the picture
+    and do not cover each other, and a legend that spells the short names out."""
+    boxes = torch.tensor([[2.0, 2.0, 20.0, 20.0], [40.0, 1.0, 63.0, 18.0], [30.0, 30.0, 50.0, 50.0],
+                          [1.0, 44.0, 22.0, 63.0]])
+    labels = [["circle 0.91", "triangle 0.85", "crescent 0.77", "cross 0.60"]] * 6
+    fig = plots.image_grid(torch.rand(6, 3, 64, 64), boxes=[boxes] * 6, labels=labels, ncols=6)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["ci 0.91", "tr 0.85", "cre 0.77", "cro 0.60"]
+    inside = ax.get_window_extent()
+    tabs = [t.get_bbox_patch().get_window_extent() for t in ax.texts]
+    for tab in tabs:
+        assert inside.x0 - 1 <= tab.x0 and tab.x1 <= inside.x1 + 1 and inside.y0 - 1 <= tab.y0 and tab.y1 <= inside.y1 + 1
+    for i, a in enumerate(tabs):
+        for b in tabs[i + 1:]:
+            assert not a.overlaps(b)
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["ci = circle", "tr = triangle", "cre = crescent", "cro = cross"]
+    assert min(t.get_fontsize() for t in ax.texts) >= 8
+
+
+def test_abbreviations_are_unique_prefixes():
+    names = ["circle", "square", "triangle", "star", "cross", "crescent"]
+    short = plots._abbreviations(names)
+    assert short == {"circle": "ci", "square": "sq", "triangle": "tr", "star": "st", "cross": "cro", "crescent": "cre"}
+    assert len(set(short.values())) == len(names)
+
+
+def test_label_points_keeps_labels_apart():
+    """Issue 22: 08's word map had labels printed over each other; the repel loop parts them."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.text import Text
+
+    rng = np.random.default_rng(0)
+    xy = rng.normal(0, 0.05, (12, 2))  # one tight cluster
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(xy[:, 0], xy[:, 1])
+    ax.set_xlim(-0.4, 0.4), ax.set_ylim(-0.4, 0.4)
+    texts = plots.label_points(ax, xy, [f"word{i}" for i in range(12)])
+    fig.canvas.draw()
+    boxes = [Text.get_window_extent(t) for t in texts]  # the words, not their leader lines
+    assert [t.get_text() for t in texts] == [f"word{i}" for i in range(12)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    frame = ax.get_window_extent()
+    assert all(frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 for b in boxes)
+    plt.close(fig)
