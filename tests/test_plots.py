@@ -3,7 +3,7 @@ from __future__ import annotations
 import matplotlib.figure
 import torch
 
-from mlprep import plots
+from mlprep import plot_images, plots
 
 
 def test_draw_boxes_and_label_map():
@@ -71,9 +71,9 @@ def test_grid_wraps_to_the_width_a_notebook_shows():
     """Issue 22: 12-column grids were 13 inches wide, shrunk by JupyterLab to fit, titles with them."""
     fig = plots.image_grid(torch.rand(16, 3, 32, 32), titles=["circle"] * 16, ncols=12, size=1.6)
     width, _ = fig.get_size_inches()
-    assert width <= plots.MAX_GRID_WIDTH
+    assert width <= plot_images.MAX_GRID_WIDTH
     columns = {round(ax.get_position().x0, 3) for ax in fig.axes}
-    assert len(columns) == plots.MAX_GRID_COLS and len(fig.axes) == 16
+    assert len(columns) == plot_images.MAX_GRID_COLS and len(fig.axes) == 16
 
 
 def test_crowded_box_labels_are_abbreviated_with_a_legend_and_never_clip():
@@ -100,7 +100,7 @@ def test_crowded_box_labels_are_abbreviated_with_a_legend_and_never_clip():
 
 def test_abbreviations_are_unique_prefixes():
     names = ["circle", "square", "triangle", "star", "cross", "crescent"]
-    short = plots._abbreviations(names)
+    short = plot_images._abbreviations(names)
     assert short == {"circle": "ci", "square": "sq", "triangle": "tr", "star": "st", "cross": "cro", "crescent": "cre"}
     assert len(set(short.values())) == len(names)
 
