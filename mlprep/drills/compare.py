@@ -95,8 +95,7 @@ def _compare_arrays(expected: Any, got: Any, *, atol: float, rtol: float, path: 
     else:
         have = have.astype(np.float64)
         want = want.astype(np.float64)
-        bad = ~np.isclose(have, want, atol=atol, rtol=rtol, equal_nan=True)  # nan is right where nan is expected
-        bad |= np.isnan(have) != np.isnan(want)
+        bad = ~np.isclose(have, want, atol=atol, rtol=rtol, equal_nan=True)  # nan is right only where nan is expected
     if not bad.any():
         return
     where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
