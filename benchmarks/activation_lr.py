@@ -26,6 +26,12 @@ OUT = Path(__file__).with_name("results") / "activation_lr.json"
 GRID = (0.01, 0.02, 0.05, 0.1, 0.2)
 
 
+def choose(steps_by_rate: dict[str, list[int]]) -> float:
+    """The rate with the fewest median steps to the target; a tie goes to the lower mean, then the lower rate."""
+    return float(min(steps_by_rate, key=lambda r: (statistics.median(steps_by_rate[r]),
+                                                   statistics.mean(steps_by_rate[r]), float(r))))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -39,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     # the notebook's settings (its parameters cell)
     size, difficulty, n_train, target, max_steps, width = 32, 0.3, 5000, 0.6, 2400, 16
     steps: dict[str, dict[str, list[int]]] = {"relu": {}, "tanh": {}}
+    train, _, _ = classification.shapes_splits(size=size, difficulty=difficulty, n_train=n_train)  # seed-free data
     for seed in args.seeds:
         seed_everything(seed)
-        train, _, _ = classification.shapes_splits(size=size, difficulty=difficulty, n_train=n_train)
         for lr in args.grid:
             curves = classification.relu_vs_tanh(train, target=target, max_steps=max_steps, width=width,
                                                  lr=lr, seed=seed)
@@ -49,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = steps_to_target(history, target) or max_steps
                 steps[act].setdefault(str(lr), []).append(n)
                 print(f"seed {seed} lr {lr:<5} {act}: {n} steps" + (" (cap)" if n == max_steps else ""), flush=True)
-    chosen = {act: float(min(rows, key=lambda r: (statistics.median(rows[r]), statistics.mean(rows[r]), float(r))))
-              for act, rows in steps.items()}  # fewest median steps; ties go to the lower mean
+    chosen = {act: choose(rows) for act, rows in steps.items()}
     doc = {"seeds": args.seeds, "grid": args.grid, "target": target, "max_steps": max_steps,
            "steps": steps, "chosen_lr": chosen,
            "median_steps_at_chosen": {a: statistics.median(steps[a][str(chosen[a])]) for a in chosen}}
