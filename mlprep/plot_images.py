@@ -193,7 +193,7 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
                masks: Sequence[torch.Tensor] | None = None, ncols: int = MAX_GRID_COLS, size: float = 1.6,
                title_colors: Sequence[Any] | None = None, suptitle: str | None = None,
                abbreviate: bool | None = None, max_cols: int = MAX_GRID_COLS,
-               max_width: float = MAX_GRID_WIDTH) -> Figure:
+               max_width: float = MAX_GRID_WIDTH, mask_classes: Sequence[str] | None = None) -> Figure:
     """A grid of images, each optionally with a title, boxes (+ box labels) and masks.
 
     Boxes, labels and masks are drawn by matplotlib over the image (:func:`overlay_boxes`,
@@ -204,7 +204,9 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
     wide unless that makes the figure wider than ``max_width`` inches (what a notebook shows
     without shrinking it). Box labels name their class in full where the tabs fit; where they
     would crowd the picture (``abbreviate=None``: decided from the labels' widths) a tab shows a
-    short name ("tr 0.93") and a legend under the grid spells each one out.
+    short name ("tr 0.93") and a legend under the grid spells each one out. ``mask_classes``
+    names the classes 1, 2, ... of label-map masks (0 is background): a legend under the grid
+    gives each one's colour.
     """
     from matplotlib.patches import Patch
 
@@ -248,8 +250,12 @@ def image_grid(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[s
         if boxes is not None and boxes[i] is not None and len(boxes[i]):
             overlay_boxes(ax, boxes[i], labels=None if labels is None else labels[i], colors=label_colors,
                           fontsize=fontsize, abbreviations=short)
+    handles = []
     if short:
         handles = [Patch(facecolor=label_colors[name], label=f"{abbr} = {name}") for name, abbr in short.items()]
+    if mask_classes:
+        handles += [Patch(facecolor=PALETTE[c % len(PALETTE)], label=name) for c, name in enumerate(mask_classes)]
+    if handles:
         fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(len(handles), 6),
                    frameon=False, fontsize=fontsize + 1, handlelength=1.0, columnspacing=1.2)
     return fig

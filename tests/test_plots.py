@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import matplotlib.figure
+import pytest
 import torch
 
 from mlprep import plot_images, plots
@@ -51,6 +52,19 @@ def test_grid_labels_and_masks_stay_readable():
     fill = mask_ax.get_images()[1].get_array()
     assert 0 < fill[..., 3].max() <= 0.3 and fill[20, 20, 3] > 0 and fill[50, 50, 3] == 0
     assert mask_ax.collections  # the outline
+
+
+def test_mask_legend_names_each_class_in_its_overlay_colour():
+    from matplotlib.colors import to_rgb
+
+    mask = torch.zeros(16, 16, dtype=torch.int64)
+    mask[2:8, 2:8] = 2
+    fig = plots.image_grid(torch.rand(1, 3, 16, 16), masks=[mask], mask_classes=["circle", "square"])
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["circle", "square"]
+    square = legend.legend_handles[1].get_facecolor()[:3]
+    fill = fig.axes[0].get_images()[1].get_array()
+    assert tuple(fill[4, 4, :3]) == pytest.approx(to_rgb(square), abs=1e-6)  # class 2's fill is the legend's colour
 
 
 def test_history_legend_sits_below_the_curves():
