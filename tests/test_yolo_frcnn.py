@@ -132,3 +132,25 @@ def test_images_per_second_ignores_a_moment_of_contention() -> None:
 
     rate = dense.images_per_second(predict, torch.rand(4, 3, 8, 8), seconds=0.3)
     assert 300 < rate < 600  # about 1 / 2 ms; the mean would give about 1 / 9.6 ms = 104
+
+
+def test_images_per_second_times_several_predictors_in_turn() -> None:
+    """Two predictors timed in one loop: load that comes halfway through slows both alike, so the
+    ratio stays 2 (timed one after the other, the second would look 3x slower than it is)."""
+    order, start = [], time.perf_counter()
+
+    def busy() -> float:  # the machine gets 3x slower after 0.3 s
+        return 3.0 if time.perf_counter() - start > 0.3 else 1.0
+
+    def fast(x):
+        order.append("fast")
+        time.sleep(0.005 * busy())
+
+    def slow(x):
+        order.append("slow")
+        time.sleep(0.010 * busy())
+
+    rates = dense.images_per_second({"fast": fast, "slow": slow}, torch.rand(4, 3, 8, 8), seconds=0.6)
+    assert set(rates) == {"fast", "slow"}
+    assert order[2:8] == ["fast", "slow"] * 3  # after one warm-up call each, strictly in turn
+    assert 1.6 < rates["fast"] / rates["slow"] < 2.4

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -161,15 +161,27 @@ def predict_frcnn(model: nn.Module, images: torch.Tensor, batch_size: int = 64) 
 
 
 @torch.no_grad()
-def images_per_second(predict: Callable[[torch.Tensor], Any], images: torch.Tensor, seconds: float = 2.0) -> float:
+def images_per_second(predict: Callable[[torch.Tensor], Any] | Mapping[str, Callable[[torch.Tensor], Any]],
+                      images: torch.Tensor, seconds: float = 2.0) -> float | dict[str, float]:
     """Batch-1 inference throughput: ``predict`` on one image at a time for ``seconds`` (at least 5
-    calls), 1 / the median call time. The median, not the mean: a moment when another process holds
-    the core does not count, so two detectors timed a minute apart compare fairly."""
-    predict(images[:1])  # warm-up (first-call allocations)
-    times: list[float] = []
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds or len(times) < 5:
-        t = time.perf_counter()
-        predict(images[len(times) % len(images)][None])
-        times.append(time.perf_counter() - t)
-    return 1.0 / statistics.median(times)
+    calls each), 1 / the median call time. The median, not the mean: a moment when another process
+    holds the core does not count.
+
+    Given several predictors by name, they are timed in one loop, call by call in turn on the same
+    images, and a dict of rates comes back: load that comes and goes falls on all of them alike, so
+    their ratio holds even on a busy machine (timed a minute apart, it did not).
+    """
+    named = dict(predict) if isinstance(predict, Mapping) else {"": predict}
+    for fn in named.values():
+        fn(images[:1])  # warm-up (first-call allocations)
+    times: dict[str, list[float]] = {name: [] for name in named}
+    start, i = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds or i < 5:
+        image = images[i % len(images)][None]
+        for name, fn in named.items():
+            t = time.perf_counter()
+            fn(image)
+            times[name].append(time.perf_counter() - t)
+        i += 1
+    rates = {name: 1.0 / statistics.median(ts) for name, ts in times.items()}
+    return rates if isinstance(predict, Mapping) else rates[""]
