@@ -6,8 +6,8 @@ training as fast as possible").
     python benchmarks/activation_lr.py --seeds 0
 
 For each activation and each rate of a small grid, the race's CNN is trained exactly as
-``classification.relu_vs_tanh`` trains it (SGD with momentum, batches of 32, the notebook's
-data, width and step cap) and the steps to the training-error target are counted; a run that
+``classification.relu_vs_tanh`` trains it (SGD with momentum, the notebook's
+data, batch size, width and step cap) and the steps to the training-error target are counted; a run that
 never gets there counts as the cap. The fastest rate by the median over seeds is each
 activation's choice (a tie goes to the lower mean). Only training images are used (the criterion is training speed, the paper's);
 validation and test are never touched. Writes ``benchmarks/results/activation_lr.json``, which
@@ -24,6 +24,8 @@ from pathlib import Path
 
 OUT = Path(__file__).with_name("results") / "activation_lr.json"
 GRID = (0.01, 0.02, 0.05, 0.1, 0.2)
+# the notebook's settings (its parameters cell; tests/test_benchmark_records.py keeps them equal)
+SETTING = {"size": 32, "difficulty": 0.3, "n_train": 5000, "target": 0.6, "max_steps": 2400, "width": 16, "batch": 32}
 
 
 def choose(steps_by_rate: dict[str, list[int]]) -> float:
@@ -40,17 +42,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from mlprep.runtime import atomic_write_text, seed_everything
     from mlprep.vision import classification
-    from mlprep.vision.experiments import steps_to_target
+    from mlprep.vision.experiments import shapes_splits, steps_to_target
 
-    # the notebook's settings (its parameters cell)
-    size, difficulty, n_train, target, max_steps, width = 32, 0.3, 5000, 0.6, 2400, 16
+    target, max_steps = SETTING["target"], SETTING["max_steps"]
     steps: dict[str, dict[str, list[int]]] = {"relu": {}, "tanh": {}}
-    train, _, _ = classification.shapes_splits(size=size, difficulty=difficulty, n_train=n_train)  # seed-free data
+    train, _, _ = shapes_splits(size=SETTING["size"], difficulty=SETTING["difficulty"],
+                                n_train=SETTING["n_train"])  # seed-free data
     for seed in args.seeds:
         seed_everything(seed)
         for lr in args.grid:
-            curves = classification.relu_vs_tanh(train, target=target, max_steps=max_steps, width=width,
-                                                 lr=lr, seed=seed)
+            curves = classification.relu_vs_tanh(train, target=target, max_steps=max_steps, width=SETTING["width"],
+                                                 lr=lr, batch_size=SETTING["batch"], seed=seed)
             for act, history in curves.items():
                 n = steps_to_target(history, target) or max_steps
                 steps[act].setdefault(str(lr), []).append(n)

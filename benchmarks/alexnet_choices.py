@@ -3,8 +3,9 @@
     python benchmarks/alexnet_choices.py            # seeds 0 1 2, about 10 CPU minutes
     python benchmarks/alexnet_choices.py --seeds 0
 
-Three variants of ``AlexNetMini``, each trained exactly as ``classification.fit_alexnet`` trains
-the notebook's model (8 epochs, AdamW one-cycle at 5e-3, batches of 64, the same data):
+Three variants of ``AlexNetMini``, each trained exactly as notebook 01 trains its model: the
+budget of ``classifier_lr.SETTING`` (8 epochs of batches of 64, AdamW one-cycle, the same data) at
+the AlexNet rate that ``benchmarks/results/classifier_lr.json`` chose on validation:
 
 - ``ours``: a global max-pool head with dropout 0.2, random flips (the notebook's model);
 - ``head_2012``: the 2012 head instead, a flattened 4x4 feature map and two hidden fully
@@ -53,30 +54,35 @@ def main(argv: list[str] | None = None) -> int:
 
     from torchvision.transforms import v2
 
-    from mlprep.vision import classification
-    from mlprep.vision.experiments import accuracy_on, flips, train_classifier
+    from mlprep.vision.experiments import accuracy_on, flips, shapes_splits, train_classifier
     from mlprep.vision.models import AlexNetMini
 
     torch.set_num_threads(2)
-    train, val, _test = classification.shapes_splits(size=32, difficulty=0.3, n_train=5000)  # test unused
+    sys.path.insert(0, str(Path(__file__).parent))
+    from classifier_lr import OUT as RATES
+    from classifier_lr import SETTING
+
+    lr = json.loads(RATES.read_text())["chosen_lr"]["alexnet"]
+    train, val, _test = shapes_splits(size=SETTING["size"], difficulty=SETTING["difficulty"],
+                                      n_train=SETTING["n_train"])  # test unused
     shifts = v2.Compose([v2.RandomHorizontalFlip(), v2.RandomVerticalFlip(), v2.RandomCrop(32, padding=4)])
-    variants = {"ours": (lambda: AlexNetMini(width=24), flips()),
-                "head_2012": (lambda: Head2012(width=24), flips()),
-                "flips_and_shifts": (lambda: AlexNetMini(width=24), shifts)}
+    width = SETTING["width_alexnet"]
+    variants = {"ours": (lambda: AlexNetMini(width=width), flips()),
+                "head_2012": (lambda: Head2012(width=width), flips()),
+                "flips_and_shifts": (lambda: AlexNetMini(width=width), shifts)}
     scores: dict[str, list[float]] = {name: [] for name in variants}
     for seed in args.seeds:
         for name, (make, augment) in variants.items():
             torch.manual_seed(seed)
             model = make()
-            train_classifier(model, train, val=val, epochs=8, lr=5e-3, batch_size=64, augment=augment, seed=seed,
-                             progress=False, desc=name)
+            train_classifier(model, train, val=val, epochs=SETTING["epochs"], lr=lr, batch_size=SETTING["batch"],
+                             augment=augment, seed=seed, progress=False, desc=name)
             scores[name].append(accuracy_on(model, val))
             print(f"seed {seed} {name:<17} validation accuracy {scores[name][-1]:.3f}", flush=True)
     summary = {name: {"val_accuracy": s, "mean": statistics.mean(s)} for name, s in scores.items()}
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps({"seeds": args.seeds, "variants": summary,
-                               "setting": "shapes-classify 32 px, difficulty 0.3, 5000 train, 8 epochs; validation split"},
-                              indent=2) + "\n")
+    OUT.write_text(json.dumps({"seeds": args.seeds, "variants": summary, "lr": lr,
+                               "setting": {**SETTING, "split": "validation"}}, indent=2) + "\n")
     print(f"written to {OUT}")
     return 0
 

@@ -30,3 +30,37 @@ def test_activation_rates_in_01_are_the_recorded_grid_choice():
     params = _parameters("01_image_classification.ipynb")
     assert (params["RELU_LR"], params["TANH_LR"]) == (record["chosen_lr"]["relu"], record["chosen_lr"]["tanh"])
     assert params["RELU_TANH_TARGET"] == record["target"] and params["RELU_TANH_MAX_STEPS"] == record["max_steps"]
+    setting = _benchmark("activation_lr").SETTING
+    assert (params["RELU_TANH_WIDTH"], params["RELU_TANH_BATCH"]) == (setting["width"], setting["batch"])
+    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
+                                                                         setting["n_train"])
+
+
+def test_classifier_rates_in_01_are_the_recorded_validation_choice():
+    """Each of the three nets runs at the rate its validation grid chose, with the budget the grid used."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "classifier_lr.json").read_text())
+    benchmark = _benchmark("classifier_lr")
+    for name, rows in record["val_accuracy"].items():
+        assert benchmark.choose(rows) == record["chosen_lr"][name], name
+        assert all(len(v) == len(record["seeds"]) for v in rows.values())
+    assert record["setting"] == benchmark.SETTING
+    params = _parameters("01_image_classification.ipynb")
+    assert (params["LR_MLP"], params["LR_CNN"], params["LR_ALEXNET"]) == tuple(
+        record["chosen_lr"][name] for name in ("mlp", "cnn", "alexnet"))
+    setting = record["setting"]
+    assert (params["EPOCHS"], params["BATCH"], params["WIDTH_CNN"], params["WIDTH_ALEXNET"]) == (
+        setting["epochs"], setting["batch"], setting["width_cnn"], setting["width_alexnet"])
+    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
+                                                                         setting["n_train"])
+
+
+def test_the_choice_rules_pick_what_they_say():
+    assert _benchmark("classifier_lr").choose({"0.001": [0.5, 0.7], "0.003": [0.6, 0.6], "0.01": [0.4, 0.5]}) == 0.001
+    assert _benchmark("activation_lr").choose({"0.05": [300, 500], "0.1": [300, 400], "0.2": [900, 200]}) == 0.1
+
+
+def test_alexnet_choices_were_measured_at_the_notebooks_rate_and_budget():
+    choices = json.loads((ROOT / "benchmarks" / "results" / "alexnet_choices.json").read_text())
+    rates = json.loads((ROOT / "benchmarks" / "results" / "classifier_lr.json").read_text())
+    assert choices["lr"] == rates["chosen_lr"]["alexnet"]
+    assert {k: v for k, v in choices["setting"].items() if k != "split"} == _benchmark("classifier_lr").SETTING

@@ -1,4 +1,4 @@
-"""The training functions of notebooks 01/02 (mlprep.vision.classification), run on tiny data.
+"""The paper experiments of notebooks 01/02 (mlprep.vision.classification), run on tiny data.
 
 They check the wiring (models, budgets, returned curves); the claims themselves are checked by the
 notebooks on the real data, and for other seeds by benchmarks/notebook_seeds.py.
@@ -11,7 +11,7 @@ from torch.utils.data import TensorDataset
 
 from mlprep.vision import classification
 from mlprep.vision.experiments import steps_to_target
-from mlprep.vision.models import AlexNetMini, ResNetMini
+from mlprep.vision.models import ResNetMini
 
 
 def _tiny(n=64, size=16, seed=0):
@@ -19,15 +19,9 @@ def _tiny(n=64, size=16, seed=0):
     return TensorDataset(torch.randn(n, 3, size, size, generator=g), torch.randint(0, 6, (n,), generator=g))
 
 
-def test_fit_alexnet_trains_alexnetmini_with_validation():
-    train, val = _tiny(), _tiny(32, seed=1)
-    model, history = classification.fit_alexnet(train, val, epochs=2, progress=False, device="cpu")
-    assert isinstance(model, AlexNetMini)
-    assert len(history.epochs) == 2 and "accuracy" in history.epochs[-1]
-
-
 def test_relu_vs_tanh_runs_the_same_net_with_each_activation():
-    curves = classification.relu_vs_tanh(_tiny(), target=-1.0, max_steps=4, device="cpu")  # a target never reached
+    curves = classification.relu_vs_tanh(_tiny(), target=-1.0, max_steps=4, width=4, lr=0.05, batch_size=16,
+                                         device="cpu")  # a target never reached
     assert set(curves) == {"relu", "tanh"}
     for history in curves.values():
         assert [row["step"] for row in history.epochs] == [4]  # one evaluation, at the step cap
@@ -35,7 +29,8 @@ def test_relu_vs_tanh_runs_the_same_net_with_each_activation():
 
 
 def test_degradation_trains_three_nets_of_one_width_for_the_same_steps():
-    runs = classification.degradation(_tiny(), shallow=8, deep=14, width=4, steps=50, device="cpu")
+    runs = classification.degradation(_tiny(), shallow=8, deep=14, width=4, steps=50, batch_size=16, lr=0.05,
+                                     device="cpu")
     assert list(runs) == ["plain_shallow", "plain_deep", "resnet_deep"]
     depths = [(m.depth, m.residual) for m, _ in runs.values()]
     assert depths == [(8, False), (14, False), (14, True)]

@@ -27,7 +27,7 @@ from mlprep import schedules
 from mlprep.runtime import seed_everything
 from mlprep.train import History, StopWhen, fit
 
-__all__ = ["standardize", "shapes_tensors", "Augmented", "flips", "loader",
+__all__ = ["standardize", "shapes_tensors", "shapes_splits", "Augmented", "flips", "loader",
            "make_optimizer", "train_classifier", "predict",
            "accuracy_on", "training_error_curve", "steps_to_target"]
 
@@ -60,6 +60,13 @@ def shapes_tensors(split: str, *, n: int | None = None, size: int = 32, difficul
     ds = datasets.load("shapes-classify", split, n=n, size=size, difficulty=difficulty, progress=progress)
     images = ds.images.float().div_(255)  # (N, 3, H, W) in [0, 1]
     return TensorDataset(standardize(images) if standardized else images, ds.labels.clone())
+
+
+def shapes_splits(*, size: int, difficulty: float, n_train: int) -> tuple[TensorDataset, ...]:
+    """(train, val, test) standardised tensors of ``shapes-classify`` (val and test: 1000 each)."""
+    return (shapes_tensors("train", n=n_train, size=size, difficulty=difficulty),
+            shapes_tensors("val", size=size, difficulty=difficulty),
+            shapes_tensors("test", size=size, difficulty=difficulty))
 
 
 class Augmented(Dataset):
