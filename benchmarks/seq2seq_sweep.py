@@ -25,7 +25,7 @@ from mlprep import datasets
 from mlprep.runtime import seed_everything
 from mlprep.schedules import inverse_sqrt_warmup_lr, scheduler, warmup_cosine
 from mlprep.text import seq2seq as s2s
-from mlprep.train import fit
+from mlprep.train import Budget, Compute, Optim, fit
 
 # notebook 11's shapes and budgets (its parameters cell)
 STEPS = {"noattn": 900, "attn": 700, "tf": 900}
@@ -56,9 +56,10 @@ def run(kind: str, rate: float, seed: int, scale: float) -> dict:
             return warmup_cosine(s, total_steps=steps, warmup_steps=50)
     torch.manual_seed(seed)
     cpu = time.process_time()
-    history = fit(model, s2s.LengthBatches(train, batch_size=BATCH, seed=seed), max_steps=steps, optimizer=opt,
-                  scheduler=lambda o: scheduler(o, multiplier), step_fn=lambda m, b: s2s.seq2seq_step(m, b, SMOOTHING), grad_clip=1.0,
-                  device="cpu", progress=False)
+    history = fit(model, s2s.LengthBatches(train, batch_size=BATCH, seed=seed),
+                  step_fn=lambda m, b: s2s.seq2seq_step(m, b, SMOOTHING),
+                  optim=Optim(optimizer=opt, grad_clip=1.0, scheduler=scheduler(opt, multiplier)),
+                  budget=Budget(max_steps=steps), compute=Compute(device="cpu"), progress=False)
     cpu = time.process_time() - cpu
     hyps = s2s.translate(model, val.sources, train.src_vocab, train.tgt_vocab, max_len=MAX_LEN)
     return {"model": kind, "rate": rate, "steps": steps, "seed": seed,

@@ -19,6 +19,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from mlprep import datasets, fit, seed_everything
+from mlprep.train import Budget, Compute
 
 
 def make_model() -> nn.Module:
@@ -49,7 +50,8 @@ def raw_loop(model: nn.Module, loader: DataLoader, steps: int) -> float:
 
 def fit_loop(model: nn.Module, loader: DataLoader, steps: int) -> float:
     start = time.perf_counter()
-    fit(model, loader, epochs=10**6, max_steps=steps, lr=1e-3, device="cpu", progress=True, desc="fit")
+    fit(model, loader, epochs=10**6, lr=1e-3, budget=Budget(max_steps=steps), compute=Compute(device="cpu"),
+        progress=True, desc="fit")
     return time.perf_counter() - start
 
 

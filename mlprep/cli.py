@@ -22,7 +22,7 @@ AREAS = (
     "mlprep.run_cli",
     "mlprep.portfolio.cli",
     "mlprep.quiz.cli",
-    "mlprep.interviews_cli",
+    "mlprep.interviews.cli",  # after quiz: it adds `quiz prep` and `quiz add --asked-at`
     "mlprep.drills.cli",
     "mlprep.takehome.cli",
 )
@@ -48,6 +48,13 @@ def add_group(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) 
 
     parser.set_defaults(func=usage)
     return parser
+
+
+def subcommands(subparsers: argparse._SubParsersAction, group: str) -> argparse._SubParsersAction:
+    """The subcommands of ``mlprep GROUP``, registered already: for an area that adds a command
+    to another area's group without that area importing it (``mlprep.interviews`` adds ``quiz prep``)."""
+    parser = subparsers.choices[group]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,12 @@ or several processes under ``accelerate launch``. A *step function* turns a batc
 loss, which is how one loop serves classifiers, segmentation nets, torchvision detection
 models (a dict of losses, summed) and language models.
 
+The common call is short: ``fit(model, loader, epochs=3, lr=1e-3)``. What else there is comes in
+three small groups, frozen dataclasses in :mod:`mlprep.fit_options` (re-exported here):
+:class:`Optim` (the optimizer, weight decay, gradient clipping, the LR schedule), :class:`Budget`
+(stop at ``max_steps`` or after ``seconds``) and :class:`Compute` (device, mixed precision,
+``torch.compile``).
+
 >>> import torch
 >>> from torch.utils.data import DataLoader, TensorDataset
 >>> _ = torch.manual_seed(0)
@@ -28,12 +34,13 @@ from typing import Any
 import torch
 from torch import nn
 
+from mlprep.fit_options import Budget, Compute, Optim
 from mlprep.history import Callback, History, StopWhen
 from mlprep.progress import progress_bar, write
 from mlprep.runtime import device as pick_device
 
-__all__ = ["fit", "evaluate", "History", "Callback", "StopWhen", "accuracy", "default_step", "detection_step",
-           "make_accelerator", "check_finite"]
+__all__ = ["fit", "evaluate", "Optim", "Budget", "Compute", "History", "Callback", "StopWhen", "accuracy",
+           "default_step", "detection_step", "make_accelerator", "check_finite"]
 
 Batch = Any
 StepFn = Callable[[nn.Module, Batch], "torch.Tensor | Mapping[str, torch.Tensor]"]
@@ -160,52 +167,57 @@ def fit(
     train_loader: Iterable[Batch],
     *,
     epochs: int = 1,
-    max_steps: int | None = None,
-    time_budget_s: float | None = None,
-    optimizer: torch.optim.Optimizer | None = None,
-    lr: float = 1e-3,
-    weight_decay: float = 0.0,
+    lr: float | None = None,
     loss_fn: Callable[..., torch.Tensor] | None = None,
     step_fn: StepFn | None = None,
     val_loader: Iterable[Batch] | None = None,
     metrics: Mapping[str, Metric] | None = None,
     eval_fn: Callable[[nn.Module], Mapping[str, float]] | None = None,
-    grad_clip: float | None = None,
-    scheduler: Any = None,
-    device: str | torch.device | None = None,
-    mixed_precision: str = "no",
+    optim: Optim | None = None,
+    budget: Budget | None = None,
+    compute: Compute | None = None,
+    callbacks: Iterable[Callback] = (),
     progress: bool = True,
     desc: str = "fit",
-    compile: bool = False,
-    callbacks: Iterable[Callback] = (),
 ) -> History:
-    """Train ``model`` and return a :class:`History`.
+    """Train ``model`` for ``epochs`` and return a :class:`History`.
 
-    - ``step_fn(model, batch)`` returns a loss or a dict of losses (summed); by default
-      ``loss_fn(model(x), y)`` with cross-entropy.
-    - Stops after ``epochs``, or earlier at ``max_steps`` optimizer steps or after
-      ``time_budget_s`` seconds of training (then the partial epoch is still evaluated).
+    - ``step_fn(model, batch)`` returns a loss or a dict of losses (summed; each part is kept per
+      step in ``History.step_parts``); by default ``loss_fn(model(x), y)``, cross-entropy unless given.
+    - ``lr``: AdamW's learning rate (default 1e-3); ``optim``: :class:`Optim` for the rest (your
+      own optimizer, weight decay, gradient clipping, the LR schedule).
+    - ``budget``: :class:`Budget`, to stop earlier at a step count or a time.
     - Each epoch: mean training loss, then ``val_loader`` loss and ``metrics``, then
       ``eval_fn(model)`` for anything else (mAP, say). Evaluation time is not training time.
-    - ``scheduler``: an LR scheduler, or a function ``optimizer -> scheduler``; stepped
-      once per optimizer step.
-    - A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
     - ``callbacks``: :class:`Callback` objects (e.g. :class:`StopWhen`); one that returns a reason
-      stops training, and ``History.stopped`` says why. A dict loss's parts are kept per step in
-      ``History.step_parts``.
-    - ``mixed_precision``: ``"no"``, ``"bf16"`` or ``"fp16"`` (GPUs), through Accelerate;
-      ``compile=True`` runs the model through ``torch.compile`` (the first steps are slower).
+      stops training, and ``History.stopped`` says why.
+    - ``compute``: :class:`Compute` (device, mixed precision, ``torch.compile``).
+    - A non-finite loss raises ``FloatingPointError`` naming the epoch and step.
+
+    >>> from mlprep.schedules import scheduler, warmup_cosine
+    >>> model = torch.nn.Linear(2, 2)
+    >>> h = fit(model, [(torch.randn(8, 2), torch.zeros(8, dtype=torch.long))] * 4, epochs=3, lr=0.01,
+    ...         optim=Optim(weight_decay=0.1, grad_clip=1.0,
+    ...                     scheduler=lambda o: scheduler(o, lambda s: warmup_cosine(s, total_steps=12, warmup_steps=2))),
+    ...         budget=Budget(max_steps=10), compute=Compute(device="cpu"), progress=False)
+    >>> h.stopped, len(h.steps)
+    ('max_steps', 10)
     """
     from accelerate.utils import send_to_device
 
     if val_loader is not None:  # say it now, not after an epoch of training
         _check_metrics_need_outputs(metrics, step_fn)
-    dev = pick_device(device)
-    accelerator = make_accelerator(dev, mixed_precision)
+    optim, budget, compute = optim or Optim(), budget or Budget(), compute or Compute()
+    optimizer, scheduler = optim.optimizer, optim.scheduler
+    if optimizer is not None and (lr is not None or optim.weight_decay):
+        raise ValueError("fit got an optimizer and lr or weight_decay: set them on the optimizer you pass")
+    dev = pick_device(compute.device)
+    accelerator = make_accelerator(dev, compute.mixed_precision)
     dev = accelerator.device
     model.to(dev)
-    if optimizer is None:
-        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)  # = the loop, faster
+    if optimizer is None:  # foreach: the same numbers as the loop over parameters, faster
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3 if lr is None else lr,
+                                      weight_decay=optim.weight_decay, foreach=True)
     if callable(scheduler) and not hasattr(scheduler, "step"):
         scheduler = scheduler(optimizer)
     loss_fn = loss_fn or nn.functional.cross_entropy
@@ -215,10 +227,10 @@ def fit(
         model, optimizer, train_loader = accelerator.prepare(model, optimizer, train_loader)
     else:
         model, optimizer = accelerator.prepare(model, optimizer)
-    if compile:
+    if compute.compile:
         model = torch.compile(model)  # shares the parameters: the caller's model is what trains
     # autocast only when asked for: entering Accelerate's context each step costs time.
-    autocast = accelerator.autocast if mixed_precision != "no" else contextlib.nullcontext
+    autocast = accelerator.autocast if compute.mixed_precision != "no" else contextlib.nullcontext
     history = History()
     callbacks = list(callbacks)
     global_step = 0
@@ -237,11 +249,11 @@ def fit(
             if parts is not None:  # one transfer for all the parts, not one sync each
                 history.step_parts.append(dict(zip(parts, torch.stack([v.detach().float() for v in parts.values()]).tolist(), strict=True)))
             check_finite(value, f"at epoch {epoch}, step {global_step + 1} (step {seen + 1} of this epoch)",
-                         "lower the learning rate, clip gradients (grad_clip=1.0) or check the data for NaNs")
+                         "lower the learning rate, clip gradients (optim=Optim(grad_clip=1.0)) or check the data for NaNs")
             optimizer.zero_grad(set_to_none=True)
             accelerator.backward(loss)
-            if grad_clip is not None:
-                accelerator.clip_grad_norm_(model.parameters(), grad_clip)
+            if optim.grad_clip is not None:
+                accelerator.clip_grad_norm_(model.parameters(), optim.grad_clip)
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
@@ -257,9 +269,9 @@ def fit(
                 history.stopped = history.stopped or (callback.on_step_end(global_step, value, history) or "")
             if history.stopped:
                 break
-            if max_steps is not None and global_step >= max_steps:
+            if budget.max_steps is not None and global_step >= budget.max_steps:
                 history.stopped = "max_steps"
-            elif time_budget_s is not None and history.seconds + time.perf_counter() - t_epoch >= time_budget_s:
+            elif budget.seconds is not None and history.seconds + time.perf_counter() - t_epoch >= budget.seconds:
                 history.stopped = "time_budget"
             if history.stopped:
                 break

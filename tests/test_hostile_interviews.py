@@ -8,7 +8,7 @@ import json
 import pytest
 
 from mlprep.cli import main
-from mlprep.quiz.interviews import load_interviews
+from mlprep.interviews.tracker import load_interviews
 
 BROKEN = {
     "rounds-int.yaml": "company: Acme\nrounds: 5\n",

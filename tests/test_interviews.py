@@ -7,8 +7,8 @@ import json
 import pytest
 
 from mlprep.cli import main
+from mlprep.interviews.tracker import load_interviews
 from mlprep.quiz.catalog import load_catalog
-from mlprep.quiz.interviews import load_interviews
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -11,8 +11,10 @@ from mlprep.recipes import engine
 from mlprep.text import tokenize
 
 
-def test_word_tokenizer_is_text_tokenize_words() -> None:
-    assert shakespeare.words is tokenize.words
+def test_word_tokenizer_is_datasets_words() -> None:
+    from mlprep.datasets import wiki, words
+
+    assert shakespeare.words is tokenize.words is wiki.words is words.words
     assert not hasattr(shakespeare, "tokenize_words") and not hasattr(shakespeare, "_WORD")
 
 

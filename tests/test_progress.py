@@ -31,7 +31,8 @@ import torch, mlprep
 from torch.utils.data import DataLoader, TensorDataset
 from mlprep.progress import progress_bar
 x = torch.randn(64, 2); y = (x[:, 0] > 0).long()
-history = mlprep.fit(torch.nn.Linear(2, 2), DataLoader(TensorDataset(x, y), batch_size=16), epochs=2, device="cpu")
+history = mlprep.fit(torch.nn.Linear(2, 2), DataLoader(TensorDataset(x, y), batch_size=16), epochs=2,
+                     compute=mlprep.Compute(device="cpu"))
 for _ in progress_bar(range(3), desc="hidden", leave=False):
     pass
 try:

@@ -1,4 +1,4 @@
-"""translation-dates (mlprep.text.translation) and the seq2seq models and decoders (mlprep.text.seq2seq)."""
+"""translation-dates (mlprep.datasets.translation_dates) and the seq2seq models and decoders (mlprep.text.seq2seq)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from mlprep import datasets
+from mlprep.datasets import translation_dates as tr
 from mlprep.text import seq2seq as s2s
-from mlprep.text import translation as tr
 
 torch.set_num_threads(2)
 

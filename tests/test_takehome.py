@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mlprep.cli import main
-from mlprep.takehome import assignments, grader, starter, workspace
+from mlprep.takehome import grader, registry, starter, workspace
 from mlprep.takehome.report import Report, add_to_quiz
 
 REFERENCES = Path(__file__).parent / "data" / "takehome"
@@ -25,7 +25,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("name", ["tamper", "routing", "drift"])
 def test_data_is_deterministic_and_hidden_inputs_hold_no_labels(name):
-    a = assignments.get(name)
+    a = registry.get(name)
     first, again = a.train(3), a.train(3)
     assert first.rows == again.rows and a.label_column in first.columns
     hidden = a.hidden(11)
@@ -37,7 +37,7 @@ def test_data_is_deterministic_and_hidden_inputs_hold_no_labels(name):
 
 @pytest.mark.parametrize("name", ["tamper", "routing", "drift"])
 def test_the_leaky_field_carries_the_label_in_training_and_not_on_the_hidden_set(name):
-    a = assignments.get(name)
+    a = registry.get(name)
     train, hidden = a.train(0), a.hidden(0)
     labels = [row[a.label_column] for row in train.rows]
     field = [row[a.leak_column] for row in train.rows]
@@ -53,13 +53,13 @@ def test_the_leaky_field_carries_the_label_in_training_and_not_on_the_hidden_set
 
 
 def test_routing_hidden_plays_are_not_in_training_and_drift_is_after_the_camera_change():
-    routing = assignments.get("routing")
+    routing = registry.get("routing")
     from mlprep.takehome.pools import speech_pool
 
     train_plays = {r["play"] for r in routing.train(0).rows}
     assert train_plays and not train_plays & {s.play for s in speech_pool("hidden")}
     assert "play" not in routing.hidden(0).inputs.columns
-    drift = assignments.get("drift")
+    drift = registry.get("drift")
     assert min(r["scanned_at"] for r in drift.hidden(0).inputs.rows) > "2025-12-31"
 
 
@@ -80,8 +80,8 @@ def test_start_writes_brief_data_starter_and_spec(tmp_path):
 
 
 def test_the_naive_references_are_the_starter():
-    for name in assignments.names():
-        assert (REFERENCES / name / "naive" / "solution.py").read_text() == starter.solution(assignments.get(name))
+    for name in registry.names():
+        assert (REFERENCES / name / "naive" / "solution.py").read_text() == starter.solution(registry.get(name))
 
 
 def _hidden_ids(n: int) -> list[str]:
@@ -103,17 +103,17 @@ def test_bad_predictions_get_a_clear_reason(tmp_path, text, fragment):
     path = tmp_path / "predictions.csv"
     if text is not None:
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    values, problem = grader.read_predictions(path, _hidden_ids(2), assignments.get("routing"))
+    values, problem = grader.read_predictions(path, _hidden_ids(2), registry.get("routing"))
     assert values is None and fragment in problem, problem
 
 
 def test_predictions_are_read_in_hidden_order_and_digits_may_be_floats(tmp_path):
     path = tmp_path / "predictions.csv"
     path.write_text("id,prediction\nx1,7.0\nx0,3\n")
-    values, problem = grader.read_predictions(path, _hidden_ids(2), assignments.get("drift"))
+    values, problem = grader.read_predictions(path, _hidden_ids(2), registry.get("drift"))
     assert problem == "" and list(values) == ["3", "7"]
     path.write_text("id,prediction\nx0,nan\nx1,0.2\n")
-    assert grader.read_predictions(path, _hidden_ids(2), assignments.get("tamper"))[0] is None
+    assert grader.read_predictions(path, _hidden_ids(2), registry.get("tamper"))[0] is None
 
 
 def test_claims_keep_only_finite_numbers(tmp_path):

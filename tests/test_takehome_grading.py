@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlprep.takehome import assignments
+from mlprep.takehome import registry
 from mlprep.takehome.grader import grade
 
 REFERENCES = Path(__file__).parent / "data" / "takehome"
@@ -46,7 +46,7 @@ def _criterion(report, key):
 def test_careful_beats_naive_and_leaky_and_leaky_is_flagged(graded, name):
     reports, wall, cpu = graded(name)
     naive, leaky, careful = (reports[k] for k in KINDS)
-    column = assignments.get(name).leak_column
+    column = registry.get(name).leak_column
     print(f"{name}: naive {naive.score}, leaky {leaky.score}, careful {careful.score}; "
           f"{wall:.0f} s wall, {cpu:.0f} s CPU for the three")
     assert careful.score >= 80 and not careful.flags and not careful.fails

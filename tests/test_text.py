@@ -125,7 +125,6 @@ def test_wiki_excerpt_is_tokenised_paragraphs():
 def test_wiki_excerpt_registers_in_dataset_registry():
     from mlprep import datasets
 
-    wiki.register()
     assert "wiki-excerpt" in datasets.available()
     assert datasets.info("wiki-excerpt").card == "wiki-excerpt.md"
 

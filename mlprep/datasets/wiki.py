@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 from torch.utils.data import Dataset
 
+from mlprep.datasets.words import words
 from mlprep.errors import MlprepError
-from mlprep.text.tokenize import words
 
-__all__ = ["WikiExcerpt", "wordsim353", "wordsim_spearman", "gensim_data", "register"]
+__all__ = ["WikiExcerpt", "wordsim353", "wordsim_spearman", "gensim_data"]
 
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 MIN_ARTICLE_CHARS = 500  # below this a page is a redirect or a stub
@@ -128,11 +128,3 @@ def wordsim_spearman(
     if len(model_scores) < 3:
         raise MlprepError("fewer than 3 WordSim353 pairs are in the vocabulary; train on a bigger corpus")
     return float(spearmanr(model_scores, human_scores).statistic), len(model_scores)
-
-
-def register() -> None:
-    """Add ``wiki-excerpt`` to :mod:`mlprep.datasets` (called from its ``_register_builtin``)."""
-    from mlprep import datasets
-
-    datasets.register("wiki-excerpt", WikiExcerpt, splits=("train",), card="wiki-excerpt.md",
-                      description="Wikipedia paragraphs from gensim's test data as token lists, for word2vec")

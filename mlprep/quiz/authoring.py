@@ -1,5 +1,5 @@
 """Handlers behind the ``mlprep quiz`` commands that write questions: ``add`` (from flags or
-interactively, optionally linked to an interview), ``edit`` (in ``$EDITOR``, saved in place) and
+interactively; ``--asked-at``, linking it to an interview, is :mod:`mlprep.interviews`'), ``edit`` (in ``$EDITOR``, saved in place) and
 ``import``. Each writes under the catalog lock, checks everything before writing anything, and
 returns an exit code; a refused input is a :class:`~mlprep.errors.UsageError` (exit 2).
 """
@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from mlprep.errors import UsageError
-from mlprep.quiz import interviews as tracker
 from mlprep.quiz.catalog import (
     add_user_question,
     check_savable_id,
@@ -29,7 +28,7 @@ from mlprep.quiz.question import CatalogFileError, Question, parse_file, questio
 from mlprep.quiz.store import lock_for
 from mlprep.runtime import home_dir
 
-__all__ = ["add", "edit", "import_file"]
+__all__ = ["add", "add_question", "edit", "import_file"]
 
 
 def _read_multiline(label: str) -> str:
@@ -48,7 +47,14 @@ def _ask_line(label: str, default: str = "") -> str:
 
 
 def add(args: argparse.Namespace) -> int:
-    home = home_dir()
+    add_question(args)
+    return 0
+
+
+def add_question(args: argparse.Namespace, *, source: str = "") -> Question:
+    """Build the question from the flags (asking for what they leave out), check it, save it
+    and return it; ``source`` is the default for ``--source`` (``mlprep.interviews`` passes
+    "asked at COMPANY")."""
     interactive = args.prompt is None
     prompt = args.prompt if not interactive else _ask_line("Question")
     answer = args.answer if args.answer is not None else (_read_multiline("Answer (Markdown)") if interactive else "")
@@ -56,14 +62,10 @@ def add(args: argparse.Namespace) -> int:
     kind = args.kind or (_ask_line("Kind", "technical") if interactive else "technical")
     difficulty = args.difficulty or (_ask_line("Difficulty E/M/H", "M") if interactive else "M")
     catalog = load_catalog()
-    source = args.source or (f"asked at {args.asked_at}" + (f" ({args.round})" if args.round else "")
-                             if args.asked_at else "")
     data = {"id": args.id or new_question_id(prompt or "question", catalog.questions), "kind": kind,
             "topics": topics or ("ask-company" if kind == "ask_company" else ""),
             "difficulty": difficulty, "prompt": prompt, "answer": answer, "hints": args.hint,
-            "links": args.link, "source": source}
-    if args.round:
-        tracker.check_round(args.round)
+            "links": args.link, "source": args.source or source}
     try:
         question = question_from_dict(data, path="<input>")
     except CatalogFileError as e:
@@ -71,23 +73,9 @@ def add(args: argparse.Namespace) -> int:
     if args.id and args.id in catalog.questions:
         raise UsageError(f"id {args.id!r} is taken; pick another or use `mlprep quiz edit {args.id}`")
     check_savable_id(question.id)
-    interview = None
-    if args.asked_at:  # read the interviews before writing anything: no half-done add
-        broken: list[str] = []
-        interview = tracker.latest_for_company(home, args.asked_at, errors=broken)
-        if broken:
-            raise UsageError(f"{broken[0]} -- fix or move that file, then add the question again "
-                             "(nothing was written)")
     question = add_user_question(question)
     print(f"added {question.id} -> {question.path}")
-    if args.asked_at:
-        if interview is None:
-            interview = tracker.add_interview(home, company=args.asked_at)
-            print(f"created interview {interview.id}")
-        tracker.update_interview(home, interview.id,
-                                 lambda iv: tracker.link_question(iv, question.id, args.round))
-        print(f"linked to interview {interview.id}")
-    return 0
+    return question
 
 
 def edit(args: argparse.Namespace) -> int:

@@ -1,5 +1,8 @@
 """``mlprep quiz ...``: review, add, edit, show, list, search, stats, import, export, prep.
 
+``prep`` and ``add --asked-at`` read your interviews, so :mod:`mlprep.interviews.quiz_commands`
+adds them (the quiz does not import the interviews area).
+
 Commands that load the catalog print each malformed file as ``error: FILE:LINE: ...``,
 carry on with the files that loaded, and exit with code 2.
 """
@@ -45,8 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--link", action="append", default=[], help="a notebook or paper (repeatable)")
     p.add_argument("--source", default="", help="where the question comes from")
     p.add_argument("--id", help="an id (default: made from the prompt)")
-    p.add_argument("--asked-at", metavar="COMPANY", help="link to your latest interview there")
-    p.add_argument("--round", help="the round it was asked in (hr-screen, technical, coding, ...)")
     p.set_defaults(func=authoring.add)
 
     p = sub.add_parser("edit", help="edit a question in $EDITOR (starter questions get your copy)")
@@ -83,11 +84,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--mine", action="store_true", help="only your own questions")
     _filters(p)
     p.set_defaults(func=commands.export)
-
-    p = sub.add_parser("prep", help="prepare for an interview with a company")
-    p.add_argument("--company", required=True)
-    p.add_argument("--limit", type=int, default=20, help="due cards to list (default 20)")
-    p.set_defaults(func=commands.prep)
 
     p = sub.add_parser("validate", help="check question files (default: the whole catalog)")
     p.add_argument("files", nargs="*")

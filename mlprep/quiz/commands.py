@@ -10,17 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
-from mlprep.quiz import interviews as tracker
 from mlprep.quiz.catalog import Catalog, load_catalog
 from mlprep.quiz.question import CatalogFileError, Question, parse_file
 from mlprep.quiz.render import print_markdown, question_text
 from mlprep.quiz.review import review_stats, run_session
 from mlprep.quiz.schedule import derive_cards, due_questions
-from mlprep.quiz.store import ReviewStore, utc_now
-from mlprep.runtime import home_dir
+from mlprep.quiz.store import ReviewStore
 
 
 def _print_json(data: object) -> None:
@@ -151,33 +148,6 @@ def export(args: argparse.Namespace) -> int:
         print(f"wrote {len(questions)} question(s) to {args.output}")
     else:
         sys.stdout.write(export_text(questions, args.fmt))
-    return _status(errors)
-
-
-def prep(args: argparse.Namespace) -> int:
-    errors: list[str] = []
-    catalog = _load(errors)
-    broken: list[str] = []
-    past = [i for i in tracker.load_interviews(home_dir(), errors=broken)
-            if i.company.lower() == args.company.strip().lower()]
-    for error in broken:  # reported, skipped; the other interviews still count
-        print(f"error: {error}", file=sys.stderr)
-        errors.append(error)
-    asked_there = {e.get("question") for i in past for e in i.i_asked}
-    to_ask = [q for q in catalog.filter(kind="ask_company") if q.id not in asked_there]
-    topic_counts = Counter(t for i in past for e in i.asked if e["question"] in catalog.questions
-                           for t in catalog.questions[e["question"]].topics)
-    print(f"== {args.company}: {len(past)} interview(s) on record ==")
-    print(f"\nQuestions to ask them ({len(to_ask)} not yet asked there):")
-    for q in to_ask:
-        print(f"  - {q.prompt}  [{q.id}]")
-    print("\nTopics they asked before: " + (", ".join(f"{t} ({n})" for t, n in topic_counts.most_common()) or "none yet"))
-    cards = derive_cards(ReviewStore().events())
-    due = due_questions([q for q in catalog if set(q.topics) & set(topic_counts)], cards,
-                        now=utc_now(), limit=args.limit, new_limit=args.limit)
-    print(f"\nDue cards on those topics ({len(due)}):")
-    for q in due:
-        print(f"  - {q.id}: {q.prompt[:80]}")
     return _status(errors)
 
 

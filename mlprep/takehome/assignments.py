@@ -1,4 +1,4 @@
-"""What an assignment is, the registry of them, and the tables they are made of.
+"""What an assignment is and the tables it is made of (the registry of them: :mod:`mlprep.takehome.registry`).
 
 An :class:`Assignment` is a company-style brief plus two generators: ``train(seed)`` builds the
 labelled data the learner gets, ``hidden(seed)`` builds the test set the grader scores on. The
@@ -7,18 +7,11 @@ for the submission to read and keeps the labels in its own memory. Each assignme
 its *leaky field*, a column that carries the label in the training data but not in production
 (its hidden values are drawn independently of the label), so the grader can measure how much a
 submission's predictions follow it.
-
->>> sorted(names())
-['drift', 'routing', 'tamper']
->>> a = get("routing")
->>> a.metric_name, a.leak_column
-('macro_f1', 'desk')
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from mlprep.errors import UsageError
 from mlprep.runtime import atomic_write_bytes, atomic_write_text
 
 METRICS = ("average_precision", "macro_f1", "accuracy")
@@ -113,28 +105,3 @@ class Assignment:
             return self.metric(labels, np.full(len(labels), 0.5))
         values, counts = np.unique(train_labels, return_counts=True)
         return self.metric(labels, np.full(len(labels), values[np.argmax(counts)], dtype=object))
-
-
-def _registry() -> dict[str, Assignment]:
-    from mlprep.takehome import drift, routing, tamper
-
-    return {a.name: a for a in (tamper.ASSIGNMENT, routing.ASSIGNMENT, drift.ASSIGNMENT)}
-
-
-@functools.lru_cache(maxsize=1)
-def _assignments() -> dict[str, Assignment]:
-    return _registry()
-
-
-def names() -> list[str]:
-    """The assignments' names, in the order ``mlprep takehome list`` shows them."""
-    return list(_assignments())
-
-
-def get(name: str) -> Assignment:
-    """The assignment ``name``; an unknown name lists the valid ones (exit code 2 in the CLI)."""
-    found = _assignments().get(str(name))
-    if found is None:
-        raise UsageError(f"no take-home assignment {name!r}; available: {', '.join(names())} "
-                         "(see `mlprep takehome list`)")
-    return found

@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def list_assignments(args: argparse.Namespace) -> int:
-    from mlprep.takehome.assignments import get, names
+    from mlprep.takehome.registry import get, names
 
     items = [get(n) for n in names()]
     if args.json:
@@ -113,7 +113,7 @@ def grade(args: argparse.Namespace) -> int:
 
 
 def card(args: argparse.Namespace) -> int:
-    from mlprep.takehome.assignments import get
+    from mlprep.takehome.registry import get
 
     print(get(args.name).card)
     return 0

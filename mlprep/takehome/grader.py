@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from mlprep.takehome import sandbox, scoring
-from mlprep.takehome.assignments import Assignment, get
+from mlprep.takehome.assignments import Assignment
+from mlprep.takehome.registry import get
 from mlprep.takehome.report import Report
 from mlprep.takehome.workspace import ENV_DATA, ENV_OUTPUT, ENV_TEST, read_spec, write_data
 

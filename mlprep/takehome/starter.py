@@ -2,7 +2,7 @@
 end with a baseline (so the plumbing works from minute one), and a ``README.md`` with the
 sections reviewers expect.
 
->>> from mlprep.takehome.assignments import get
+>>> from mlprep.takehome.registry import get
 >>> code = solution(get("routing"))
 >>> compile(code, "solution.py", "exec") and "def baseline" in code
 True

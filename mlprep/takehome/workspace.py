@@ -28,7 +28,8 @@ import yaml
 from mlprep.errors import UsageError
 from mlprep.runtime import atomic_write_text
 from mlprep.takehome import starter
-from mlprep.takehome.assignments import Assignment, get
+from mlprep.takehome.assignments import Assignment
+from mlprep.takehome.registry import get
 
 SPEC_FILE = "takehome.yaml"
 REPORT_FILE = "grade-report.json"

@@ -28,7 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mlprep.text.gpt import Block, GPTConfig
-from mlprep.train import Callback, fit
+from mlprep.train import Budget, Callback, Compute, Optim, fit
 
 __all__ = ["RecallBatch", "make_recall_batch", "RecallTransformer", "RecallLSTM", "train_recall",
            "accuracy_by_distance", "accuracy_by_pairs"]
@@ -124,8 +124,8 @@ def train_recall(model: nn.Module, *, steps: int, pair_counts: tuple[int, ...] |
     torch.manual_seed(seed)
     batches = _recall_batches(batch_size, seed, tuple(pair_counts), num_keys, num_values)
     start = time.perf_counter()
-    fit(model, batches, epochs=1, max_steps=steps, lr=lr, step_fn=_recall_step, grad_clip=1.0,
-        progress=progress, desc=desc, device="cpu", callbacks=callbacks)
+    fit(model, batches, lr=lr, step_fn=_recall_step, optim=Optim(grad_clip=1.0), budget=Budget(max_steps=steps),
+        compute=Compute(device="cpu"), callbacks=callbacks, progress=progress, desc=desc)
     return time.perf_counter() - start
 
 

@@ -4,7 +4,7 @@ and :func:`translate` (strings in, strings out, in batches of similar length).
 A model is decoded through two methods, ``start(src) -> state`` and
 ``step(state, tokens) -> (log_probs, state)`` (plus ``reorder(state, index)`` for beam search), so
 these serve every model of :mod:`mlprep.text.seq2seq`. Token ids are
-:class:`mlprep.text.translation.SubwordVocab`'s: ``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2.
+:class:`mlprep.datasets.translation_dates.SubwordVocab`'s: ``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2.
 
 >>> _writable(torch.zeros(1, 4)).tolist()  # a decoder never writes <pad> or <bos>
 [[-inf, -inf, 0.0, 0.0]]
@@ -90,7 +90,7 @@ def translate(model: nn.Module, sources: Sequence[str], src_vocab: Any, tgt_voca
               beam: int = 1, batch_size: int = 100, length_penalty: float = 0.0) -> list[str]:
     """Decode ``sources`` (strings) greedily (``beam=1``) or with beam search, in batches of
     similar length, with the model in eval mode; returns strings in the order given."""
-    from mlprep.text.translation import pad_batch
+    from mlprep.datasets.translation_dates import pad_batch
 
     was_training = model.training
     model.eval()

@@ -22,7 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mlprep import schedules
-from mlprep.train import fit
+from mlprep.train import Budget, Compute, Optim, fit
 
 __all__ = ["Encoded", "tokenize", "stratified_subsample", "pretrained_classifier", "scratch_classifier",
            "finetune", "predict"]
@@ -118,9 +118,10 @@ def finetune(model: nn.Module, train: Encoded, *, steps: int, lr: float = 5e-5, 
     torch.manual_seed(seed)
     model.train()
     start = time.perf_counter()
-    fit(model, _Batches(train, batch_size, seed), epochs=1, max_steps=steps, lr=lr,
-        weight_decay=0.01, step_fn=_step, grad_clip=1.0, progress=progress, desc=desc, device="cpu",
-        scheduler=lambda opt: schedules.scheduler(opt, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps)))
+    warmup = lambda opt: schedules.scheduler(opt, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps))  # noqa: E731
+    fit(model, _Batches(train, batch_size, seed), lr=lr, step_fn=_step,
+        optim=Optim(weight_decay=0.01, grad_clip=1.0, scheduler=warmup), budget=Budget(max_steps=steps),
+        compute=Compute(device="cpu"), progress=progress, desc=desc)
     return time.perf_counter() - start
 
 

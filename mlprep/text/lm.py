@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, Dataset, Subset
 
 from mlprep.schedules import scheduler as lambda_scheduler
 from mlprep.schedules import warmup_cosine
-from mlprep.train import History, fit
+from mlprep.train import Budget, Compute, History, Optim, fit
 
 __all__ = ["lm_loss", "lm_step", "evaluate_lm", "RandomWindows", "val_windows", "spaced_windows",
            "LMRun", "train_lm"]
@@ -141,8 +141,9 @@ def train_lm(model: nn.Module, batches: Iterable[Batch], val_batches: Iterable[B
 
     if seed is not None:
         torch.manual_seed(seed)
-    history = fit(model, batches, epochs=epochs, max_steps=steps, time_budget_s=time_budget_s, lr=lr,
-                  weight_decay=weight_decay, scheduler=scheduler, step_fn=lm_step, grad_clip=grad_clip,
-                  device=device, progress=progress, desc=desc)
+    history = fit(model, batches, epochs=epochs, lr=lr, step_fn=lm_step,
+                  optim=Optim(weight_decay=weight_decay, grad_clip=grad_clip, scheduler=scheduler),
+                  budget=Budget(max_steps=steps, seconds=time_budget_s), compute=Compute(device=device),
+                  progress=progress, desc=desc)
     val = evaluate_lm(model, val_batches)
     return LMRun(val_loss=val, train_s=history.seconds, steps=len(history.steps), history=history)

@@ -1,7 +1,7 @@
 """Sequence-to-sequence models, their training step and batched decoding, for notebook 11.
 
 Three encoder-decoders over token ids (``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2, as in
-:class:`mlprep.text.translation.SubwordVocab`), each mapping ``(src (B, S), tgt_in (B, T))`` to
+:class:`mlprep.datasets.translation_dates.SubwordVocab`), each mapping ``(src (B, S), tgt_in (B, T))`` to
 logits ``(B, T, V)`` with teacher forcing:
 
 - :class:`RNNSeq2Seq` with ``attention=False``: Sutskever et al. (2014), the whole source
@@ -232,7 +232,7 @@ class LengthBatches:
     sentences of similar length and little padding. Deterministic for a given ``seed``."""
 
     def __init__(self, dataset: Any, *, batch_size: int, seed: int = 0, pool: int = 32) -> None:
-        from mlprep.text.translation import pad_batch
+        from mlprep.datasets.translation_dates import pad_batch
 
         self.dataset, self.batch_size, self.seed, self.pool = dataset, batch_size, seed, pool
         self.items = [dataset[i] for i in range(len(dataset))]

@@ -21,7 +21,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mlprep import schedules
-from mlprep.train import fit
+from mlprep.train import Budget, Compute, Optim, fit
 
 __all__ = ["take", "TensorBatches", "finetune", "predict"]
 
@@ -66,9 +66,10 @@ def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict
         groups.append({"params": list(head.parameters()), "lr": head_lr or lr})
     optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, foreach=True)  # = the default loop, faster
     start = time.perf_counter()
-    fit(model, TensorBatches(data, batch_size, seed, mask_key), epochs=1, max_steps=steps, optimizer=optimizer,
-        weight_decay=weight_decay, step_fn=step_fn, grad_clip=1.0, progress=progress, desc=desc, device="cpu",
-        scheduler=lambda opt: schedules.scheduler(opt, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps)))
+    schedule = schedules.scheduler(optimizer, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps))
+    fit(model, TensorBatches(data, batch_size, seed, mask_key), step_fn=step_fn,
+        optim=Optim(optimizer=optimizer, grad_clip=1.0, scheduler=schedule), budget=Budget(max_steps=steps),
+        compute=Compute(device="cpu"), progress=progress, desc=desc)
     return time.perf_counter() - start
 
 

@@ -1,4 +1,5 @@
-"""Word tokenisation and a word vocabulary with counts (what word2vec and TF-IDF start from).
+"""Word tokenisation (:func:`words`, defined in :mod:`mlprep.datasets.words`) and a word vocabulary
+with counts (what word2vec and TF-IDF start from).
 
 >>> words("The King's men, 3 of them!")
 ['the', "king's", 'men', 'of', 'them']
@@ -9,26 +10,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from mlprep.datasets.words import words  # the one word tokenizer, re-exported
+
 __all__ = ["words", "Vocab"]
-
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
-
-
-def words(text: str) -> list[str]:
-    """Lower-case alphabetic tokens; inner apostrophes kept (``o'er``; ``'tis`` -> ``tis``),
-    digits and punctuation dropped. The one word tokenizer (``shakespeare-words`` uses it too).
-
-    >>> words("O'er the hills, 'tis NIGHT! 2 men")
-    ["o'er", 'the', 'hills', 'tis', 'night', 'men']
-    """
-    return _WORD.findall(text.lower())
 
 
 @dataclass

@@ -25,7 +25,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from mlprep import schedules
-from mlprep.train import History, fit
+from mlprep.train import Compute, History, Optim, fit
 from mlprep.vision.unet import segmentation_loss
 
 if TYPE_CHECKING:  # imported where used: torchvision.ops costs a segmentation notebook 2 s of start-up
@@ -51,7 +51,7 @@ def _flip_half(x: torch.Tensor) -> torch.Tensor:
 
 
 def train_segmenter(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, *, epochs: int = 10,
-                    batch_size: int = 32, lr: float = 3e-3, progress: bool = True, **fit_kwargs: Any) -> History:
+                    batch_size: int = 32, lr: float = 3e-3, progress: bool = True, device: str | None = None) -> History:
     """Cross-entropy + Dice training of a segmentation net on whole tensors (N, 3, H, W), (N, H, W)."""
     loader = DataLoader(TensorDataset(images, masks), batch_size=batch_size, shuffle=True, drop_last=True)
     model.to(memory_format=torch.channels_last)
@@ -63,8 +63,8 @@ def train_segmenter(model: nn.Module, images: torch.Tensor, masks: torch.Tensor,
         y = torch.where(flip[:, None, None], y.flip(-1), y)
         return segmentation_loss(net(_channels_last(x)), y)
 
-    return fit(model, loader, epochs=epochs, step_fn=step, scheduler=one_cycle(lr, epochs * len(loader)),
-               progress=progress, desc="segment", **fit_kwargs)
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="segment")
 
 
 @torch.no_grad()
@@ -77,7 +77,7 @@ def predict_masks(model: nn.Module, images: torch.Tensor, batch_size: int = 128)
 
 
 def train_yolo(model: yolo_ops.YOLOv1, images: torch.Tensor, targets: Sequence[dict], *, epochs: int = 10,
-               batch_size: int = 32, lr: float = 2e-3, progress: bool = True, **fit_kwargs: Any) -> History:
+               batch_size: int = 32, lr: float = 2e-3, progress: bool = True, device: str | None = None) -> History:
     """Train with the YOLOv1 loss; targets are encoded onto the grid once, up front."""
     from mlprep.vision import yolo as yolo_ops
 
@@ -97,8 +97,8 @@ def train_yolo(model: yolo_ops.YOLOv1, images: torch.Tensor, targets: Sequence[d
         c = torch.where(flip[:, None, None], c.flip(2), c)
         return yolo_ops.yolo_loss(net(_channels_last(x)), obj, bx, c, boxes_per_cell=b, image_size=size)
 
-    return fit(model, loader, epochs=epochs, step_fn=step, scheduler=one_cycle(lr, epochs * len(loader)),
-               progress=progress, desc="yolo", **fit_kwargs)
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="yolo")
 
 
 @torch.no_grad()
@@ -127,7 +127,7 @@ def detection_samples(dataset) -> tuple[torch.Tensor, list[dict[str, torch.Tenso
 
 
 def train_frcnn(model: nn.Module, images: torch.Tensor, targets: Sequence[dict], *, epochs: int = 10,
-                batch_size: int = 16, lr: float = 2e-3, progress: bool = True, **fit_kwargs: Any) -> History:
+                batch_size: int = 16, lr: float = 2e-3, progress: bool = True, device: str | None = None) -> History:
     """Train a torchvision detection model (sum of RPN and box-head losses)."""
     width = images.shape[-1]
     loader = DataLoader(list(zip(images, targets, strict=True)), batch_size=batch_size, shuffle=True,
@@ -145,8 +145,8 @@ def train_frcnn(model: nn.Module, images: torch.Tensor, targets: Sequence[dict],
             ts[i]["boxes"] = torch.stack([width - bx[:, 2], bx[:, 1], width - bx[:, 0], bx[:, 3]], 1)
         return net(xs, ts)
 
-    return fit(model, loader, epochs=epochs, step_fn=step, scheduler=one_cycle(lr, epochs * len(loader)),
-               progress=progress, desc="faster-rcnn", **fit_kwargs)
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="faster-rcnn")
 
 
 @torch.no_grad()

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from mlprep import schedules
 from mlprep.runtime import seed_everything
-from mlprep.train import History, StopWhen, fit
+from mlprep.train import Budget, Compute, History, Optim, StopWhen, fit
 
 __all__ = ["standardize", "shapes_tensors", "shapes_splits", "Augmented", "flips", "loader",
            "make_optimizer", "train_classifier", "predict",
@@ -136,8 +136,9 @@ def train_classifier(model: nn.Module, train: Dataset, *, val: Dataset | None = 
     val_loader = loader(val, 512, shuffle=False) if val is not None else None
     opt = make_optimizer(model, optimizer, lr, weight_decay)
     schedule = schedules.one_cycle(lr, epochs * len(train_loader), pct_start=0.15)(opt)
-    return fit(model, train_loader, epochs=epochs, optimizer=opt, scheduler=schedule, val_loader=val_loader,
-               metrics={"accuracy": accuracy}, eval_fn=eval_fn, device=device, progress=progress, desc=desc)
+    return fit(model, train_loader, epochs=epochs, val_loader=val_loader, metrics={"accuracy": accuracy},
+               eval_fn=eval_fn, optim=Optim(optimizer=opt, scheduler=schedule), compute=Compute(device=device),
+               progress=progress, desc=desc)
 
 
 @torch.no_grad()
@@ -188,9 +189,9 @@ def training_error_curve(model: nn.Module, train: Dataset, *, steps: int = 600, 
     data = Augmented(train, augment) if augment is not None else train
     chunk = loader(data, batch_size, seed=seed, num_samples=eval_every * batch_size)
     stop = [StopWhen("train_error", "<=", stop_below, reason="target")] if stop_below is not None else []
-    history = fit(model, chunk, epochs=-(-steps // eval_every), max_steps=steps, optimizer=opt,
-                  scheduler=scheduler, eval_fn=train_error, device=device, progress=progress, desc=desc,
-                  callbacks=stop)
+    history = fit(model, chunk, epochs=-(-steps // eval_every), eval_fn=train_error,
+                  optim=Optim(optimizer=opt, scheduler=scheduler), budget=Budget(max_steps=steps),
+                  compute=Compute(device=device), callbacks=stop, progress=progress, desc=desc)
     history.epochs = rows  # step and train_error per chunk
     return history
 

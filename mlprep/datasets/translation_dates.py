@@ -35,7 +35,7 @@ from torch.utils.data import Dataset
 from mlprep.errors import MlprepError
 
 __all__ = ["TEMPLATES", "SPLIT_SIZES", "render", "split_of", "generate", "SubwordVocab", "vocabularies", "TranslationDates",
-           "pad_batch", "register"]
+           "pad_batch"]
 
 # Template name -> (English, German), filled by render(). Weights make the short templates common
 # enough that the shortest length bucket is well populated.
@@ -275,11 +275,3 @@ def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch
     src, tgt = zip(*items, strict=True)
     return (pad(list(src), batch_first=True, padding_value=SubwordVocab.PAD),
             pad(list(tgt), batch_first=True, padding_value=SubwordVocab.PAD))
-
-
-def register() -> None:
-    """Add ``translation-dates`` to :mod:`mlprep.datasets` (called from its ``_register_builtin``)."""
-    from mlprep import datasets
-
-    datasets.register("translation-dates", TranslationDates, card="translation-dates.md", generated=True,
-                      description="English -> German dates and clock times in words (babel CLDR names, num2words)")

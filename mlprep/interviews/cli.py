@@ -13,14 +13,16 @@ import sys
 
 from mlprep.cli import add_group
 from mlprep.errors import UsageError
-from mlprep.quiz import interviews as tracker
+from mlprep.interviews import quiz_commands, tracker
 from mlprep.quiz.catalog import add_user_question, load_catalog, new_question_id
 from mlprep.quiz.question import CatalogFileError, question_from_dict
 from mlprep.runtime import home_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``mlprep interviews`` and its subcommands."""
+    """Add ``mlprep interviews`` and its subcommands, and the quiz commands that read interviews
+    (``quiz prep``, ``quiz add --asked-at``: registered after ``mlprep quiz``)."""
+    quiz_commands.register(subparsers)
     parser = add_group(subparsers, "interviews", help="track interviews and the questions asked",
                        description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="interviews_command", metavar="SUBCOMMAND")
