@@ -16,6 +16,10 @@ In a notebook, pass the function itself; it runs in this process:
 
 Pass a file path instead to run it in a subprocess with time and memory limits, as the CLI
 does; that subprocess returns outputs only, and this process judges them.
+
+A notebook's other exercises (a number, a module, a function) are checked the same way by
+``check_exercise(name, answer)`` (:mod:`mlprep.drills.exercises`), and ``summarize`` prints
+one line per exercise, drills and exercises alike.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import os
 from mlprep.drills.base import Case, CheckFailure, Drill
 from mlprep.drills.catalog import all_drills, drill_names, get_drill
 from mlprep.drills.checker import CaseResult, CheckResult, run_checks
+from mlprep.drills.exercises import check_exercise, exercise_names, summarize
 
 __all__ = [
     "Case",
@@ -34,10 +39,13 @@ __all__ = [
     "Drill",
     "all_drills",
     "check",
+    "check_exercise",
     "drill_names",
+    "exercise_names",
     "get_drill",
     "run_checks",
     "show",
+    "summarize",
 ]
 
 

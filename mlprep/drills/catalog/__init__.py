@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Sequence
 
 from mlprep.drills.base import Drill
 from mlprep.errors import UsageError
 
-__all__ = ["DRILL_NAMES", "all_drills", "drill_names", "get_drill"]
+__all__ = ["DRILL_NAMES", "all_drills", "drill_names", "get_drill", "unknown_name"]
 
 # In the order `mlprep drills list` shows them: vision, then core NN, then classic ML, then text.
 DRILL_NAMES = (
@@ -56,10 +57,15 @@ def drill_names() -> list[str]:
 def get_drill(name: str) -> Drill:
     """The drill called ``name``; an unknown name is a :class:`UsageError` with suggestions."""
     if name not in DRILL_NAMES:
-        close = difflib.get_close_matches(name, DRILL_NAMES, n=3)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise UsageError(f"no drill named {name!r}; {hint}see `mlprep drills list`")
+        raise unknown_name(name, DRILL_NAMES, "drill", "see `mlprep drills list`")
     return importlib.import_module(f"mlprep.drills.catalog.{name}").DRILL
+
+
+def unknown_name(name: str, names: Sequence[str], what: str, see: str) -> UsageError:
+    """The error for an unknown ``name`` of a ``what``, suggesting the closest ``names``."""
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return UsageError(f"no {what} named {name!r}; {hint}{see}")
 
 
 def all_drills() -> list[Drill]:
