@@ -15,12 +15,13 @@ from mlprep.quiz.catalog import SEEDS_DIR, load_catalog
 REQUIRED_TOPICS = (
     "classification cnn alexnet resnet batchnorm augmentation segmentation unet detection yolo "
     "faster-rcnn map nms tfidf rnn lstm word2vec embeddings transformer attention gpt bert "
-    "fundamentals optimisation regularisation evaluation ml-design coding behavioral ask-company seq2seq"
+    "fundamentals optimisation regularisation evaluation ml-design coding behavioral ask-company seq2seq ner qa"
 ).split()
 NOTEBOOK_STEMS = {
     "00_start_here", "01_image_classification", "02_resnet", "03_image_segmentation",
     "04_detection_yolo", "05_detection_faster_rcnn", "06_tfidf", "07_rnn_language_model",
     "08_word_embeddings", "09_attention_gpt", "10_bert_finetuning", "11_seq2seq_translation",
+    "12_token_classification", "13_extractive_qa",
 }
 GOOD = """- id: good-q
   kind: technical

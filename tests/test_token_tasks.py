@@ -105,3 +105,29 @@ def test_finetune_and_predict_on_a_tiny_tagger():
     seconds = token_tasks.finetune(model, data, step, steps=60, lr=0.05, batch_size=8, mask_key="mask", progress=False)
     pred = token_tasks.predict(lambda b: model(b["x"]).argmax(-1), data, batch_size=5, mask_key="mask")
     assert seconds > 0 and pred.shape == (32, 6) and torch.equal(pred, data["y"])
+
+
+def test_split_encoder_equals_the_whole_model_and_trains_a_copy():
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    encoder = BertModel(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
+                                   intermediate_size=32)).eval()
+    ids = torch.randint(1, 50, (4, 7))
+    mask = torch.tensor([[1] * 7, [1] * 5 + [0] * 2, [1] * 3 + [0] * 4, [1] * 6 + [0]])
+    data = {"input_ids": ids, "attention_mask": mask, "token_type_ids": torch.zeros_like(ids)}
+    cached, seconds = token_tasks.cache_lower(encoder, data, frozen_layers=2)
+    assert cached["hidden"].shape == (4, 7, 16) and seconds >= 0
+    upper = token_tasks.UpperLayers(encoder, 2, n_out=3, dropout=0.1).eval()
+    with torch.no_grad():
+        whole = encoder(**data).last_hidden_state
+        split = upper.encode(cached["hidden"], mask)
+    real = mask.bool()
+    torch.testing.assert_close(split[real], whole[real])
+    assert upper(cached["hidden"], mask).shape == (4, 7, 3)
+    before = [p.clone() for p in encoder.parameters()]
+    upper.train()
+    upper(cached["hidden"], mask).sum().backward()
+    torch.optim.SGD(upper.parameters(), lr=1.0).step()
+    assert all(torch.equal(a, b) for a, b in zip(before, encoder.parameters()))   # the encoder is untouched
+    assert cached["hidden"].grad is None

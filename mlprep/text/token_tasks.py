@@ -1,9 +1,11 @@
 """Training plumbing for token-level tasks (tagging, extractive QA); used by
-``notebooks/12_token_tasks_qa.ipynb``.
+``notebooks/12_token_classification.ipynb`` and ``notebooks/13_extractive_qa.ipynb``.
 
 The lessons (label alignment, the heads, span search, the metrics) stay inline in the
-notebook; this module holds what its three models share: batches of padded tensors cut to
-their longest row, a step-budgeted AdamW loop on :func:`mlprep.fit`, and batched inference.
+notebooks; this module holds what their models share: batches of padded tensors cut to
+their longest row, a step-budgeted AdamW loop on :func:`mlprep.fit`, batched inference, and
+a BERT encoder split in two (:func:`cache_lower` runs the embeddings and the lower layers
+once; :class:`UpperLayers` fine-tunes a copy of the top layers on the cached states).
 
 >>> data = {"input_ids": torch.tensor([[101, 7, 102, 0], [101, 102, 0, 0]]),
 ...         "attention_mask": torch.tensor([[1, 1, 1, 0], [1, 1, 0, 0]])}
@@ -13,6 +15,7 @@ their longest row, a step-budgeted AdamW loop on :func:`mlprep.fit`, and batched
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator, Mapping
 
@@ -23,7 +26,8 @@ from torch.nn import functional as F
 from mlprep import schedules
 from mlprep.train import Budget, Compute, Optim, fit
 
-__all__ = ["take", "TensorBatches", "finetune", "predict"]
+__all__ = ["take", "TensorBatches", "finetune", "predict", "additive_mask", "lower_states", "cache_lower",
+           "UpperLayers"]
 
 Tensors = Mapping[str, torch.Tensor]
 
@@ -95,3 +99,59 @@ def predict(forward: Callable[[dict], torch.Tensor | tuple[torch.Tensor, ...]], 
     joined = tuple(torch.cat([F.pad(p[k], [0, 0] * (p[k].dim() - 2) + [0, width - p[k].shape[1]]) for p in parts])
                    for k in range(len(parts[0])))
     return joined[0] if single else joined
+
+
+def additive_mask(attention_mask: torch.Tensor) -> torch.Tensor:
+    """``(B, T)`` of 1/0 -> ``(B, 1, 1, T)``: 0 where attended, the float minimum at padding,
+    added to the attention scores (what a BERT layer expects as ``attention_mask``)."""
+    return (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def lower_states(encoder: nn.Module, batch: Mapping[str, torch.Tensor], frozen_layers: int) -> torch.Tensor:
+    """A BERT ``encoder``'s embeddings and layers ``0 .. frozen_layers - 1``: token ids ``(B, T)``
+    -> hidden states ``(B, T, H)``."""
+    h = encoder.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
+    mask = additive_mask(batch["attention_mask"])
+    for layer in encoder.encoder.layer[:frozen_layers]:
+        h = _layer(layer, h, mask)
+    return h
+
+
+def _layer(layer: nn.Module, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    out = layer(hidden, attention_mask=mask)
+    return out[0] if isinstance(out, tuple) else out  # older transformers return (hidden, ...)
+
+
+def cache_lower(encoder: nn.Module, data: Tensors, frozen_layers: int) -> tuple[dict[str, torch.Tensor], float]:
+    """``data`` with the frozen lower states added as ``"hidden"`` ``(N, T, H)``, computed once,
+    batch by batch under ``no_grad`` (not ``inference_mode``: the layers trained on these states
+    save them for their backward pass), and the seconds it took."""
+    start = time.perf_counter()
+    encoder.eval()
+    cached = dict(data, hidden=predict(lambda b: lower_states(encoder, b, frozen_layers), data))
+    return cached, time.perf_counter() - start
+
+
+class UpperLayers(nn.Module):
+    """A trainable copy of ``encoder``'s layers from ``frozen_layers`` up, and a new linear head
+    (dropout first, as ``BertFor...`` heads do) over the cached lower states.
+
+    ``encode(hidden, mask)`` applied to :func:`cache_lower`'s states equals the whole encoder's
+    ``last_hidden_state`` on every real token (padding rows may differ: nothing reads them)."""
+
+    def __init__(self, encoder: nn.Module, frozen_layers: int, n_out: int, dropout: float) -> None:
+        super().__init__()
+        self.layers = copy.deepcopy(encoder.encoder.layer[frozen_layers:])
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, n_out)
+
+    def encode(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """``(B, T, H)`` -> ``(B, T, H)``."""
+        mask = additive_mask(attention_mask)
+        for layer in self.layers:
+            hidden = _layer(layer, hidden, mask)
+        return hidden
+
+    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """``(B, T, H)`` -> ``(B, T, n_out)``."""
+        return self.head(self.drop(self.encode(hidden, attention_mask)))
