@@ -132,6 +132,13 @@ def test_unknown_parameter_warns(tmp_path: Path) -> None:
     assert nb_without.cells[0].source.endswith("A = 1\n")
 
 
+def test_parameters_set_by_tuple_assignment_do_not_warn(tmp_path: Path) -> None:
+    nb = nbformat.read(write_notebook(tmp_path / "01_a.ipynb", "pass", parameters="SEED = 0\nEPOCHS, (BATCH, LR) = 15, (32, 5e-3)"),
+                       as_version=4)
+    assert notebook_runner.inject_parameters(nb, {"EPOCHS": 2, "LR": 0.1, "SEED": 1}) == []
+    assert notebook_runner.inject_parameters(nb, {"WIDTH": 2}) == ["WIDTH is not set in its parameters cell (it sets: BATCH, EPOCHS, LR, SEED)"]
+
+
 def test_kernel_runs_offline_with_the_same_results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLPREP_RESULTS", str(tmp_path / "results"))
     check = (
