@@ -93,11 +93,15 @@ def test_every_schedule_in_the_library_comes_from_mlprep_schedules() -> None:
     import mlprep.text.finetuning
     import mlprep.text.lm
     import mlprep.text.seq2seq
-    import mlprep.vision.dense
     import mlprep.vision.experiments
+    import mlprep.vision.frcnn
+    import mlprep.vision.loops
+    import mlprep.vision.unet
+    import mlprep.vision.yolo
 
     for module in (mlprep.recipes.engine, mlprep.text.charrnn, mlprep.text.finetuning, mlprep.text.lm,
-                   mlprep.text.seq2seq, mlprep.vision.dense, mlprep.vision.experiments):
+                   mlprep.text.seq2seq, mlprep.vision.experiments, mlprep.vision.frcnn, mlprep.vision.loops,
+                   mlprep.vision.unet, mlprep.vision.yolo):
         source = inspect.getsource(module)
         for written_here in ("lr_scheduler.", "math.cos"):
             assert written_here not in source, f"{module.__name__} builds its own schedule ({written_here})"
@@ -105,7 +109,7 @@ def test_every_schedule_in_the_library_comes_from_mlprep_schedules() -> None:
 
 
 def test_dense_one_cycle_warms_up_for_a_fifth() -> None:
-    from mlprep.vision.dense import one_cycle as dense_one_cycle
+    from mlprep.vision.loops import one_cycle as dense_one_cycle
 
     lrs = _drive(dense_one_cycle(1.0, 10), 10)
     assert lrs == _drive(one_cycle(1.0, 10, pct_start=0.2), 10) and max(lrs) == lrs[1]

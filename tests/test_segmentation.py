@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from mlprep.vision import dense
+from mlprep.vision import unet
 from mlprep.vision.metrics import mean_iou
 from mlprep.vision.unet import UNet, dice_loss, segmentation_loss, segmentation_tensors
 
@@ -48,6 +48,6 @@ def test_train_segmenter_learns_a_simple_rule() -> None:
     x = torch.rand(64, 3, 16, 16)
     y = (x[:, 0] > 0.5).long()
     net = UNet(2, width=4, depth=1)
-    history = dense.train_segmenter(net, x, y, epochs=10, batch_size=16, lr=2e-2, progress=False)
+    history = unet.train_segmenter(net, x, y, epochs=10, batch_size=16, lr=2e-2, progress=False)
     assert history.steps[-1] < history.steps[0]
-    assert float(mean_iou(dense.predict_masks(net, x), y, 2)) > 0.7
+    assert float(mean_iou(unet.predict_masks(net, x), y, 2)) > 0.7

@@ -129,5 +129,5 @@ def test_split_encoder_equals_the_whole_model_and_trains_a_copy():
     upper.train()
     upper(cached["hidden"], mask).sum().backward()
     torch.optim.SGD(upper.parameters(), lr=1.0).step()
-    assert all(torch.equal(a, b) for a, b in zip(before, encoder.parameters()))   # the encoder is untouched
+    assert all(torch.equal(a, b) for a, b in zip(before, encoder.parameters(), strict=True))   # the encoder is untouched
     assert cached["hidden"].grad is None

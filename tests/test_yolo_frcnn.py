@@ -8,7 +8,7 @@ import pytest
 import torch
 from torchvision.ops import roi_align
 
-from mlprep.vision import dense
+from mlprep.vision import frcnn, loops, yolo
 from mlprep.vision.frcnn import matmul_roi_align, small_faster_rcnn
 from mlprep.vision.metrics import mean_average_precision
 from mlprep.vision.yolo import YOLOv1, decode, encode_targets, yolo_loss
@@ -54,9 +54,9 @@ def test_yolo_loss_prefers_the_truth_and_training_reduces_it() -> None:
     torch.manual_seed(0)
     net = YOLOv1(6, grid=8, width=4)
     images = torch.rand(16, 3, 64, 64)
-    history = dense.train_yolo(net, images, TARGETS * 8, epochs=6, batch_size=8, lr=1e-2, progress=False)
+    history = yolo.train_yolo(net, images, TARGETS * 8, epochs=6, batch_size=8, lr=1e-2, progress=False)
     assert history.steps[-1] < history.steps[0]
-    assert len(dense.predict_yolo(net, images[:3])) == 3
+    assert len(yolo.predict_yolo(net, images[:3])) == 3
 
 
 def test_flip_augmentation_matches_encoding_flipped_boxes() -> None:
@@ -75,9 +75,9 @@ def test_small_faster_rcnn_trains_and_predicts() -> None:
     torch.manual_seed(0)
     model = small_faster_rcnn(num_classes=7, image_size=64, width=4)
     images = torch.rand(4, 3, 64, 64)
-    history = dense.train_frcnn(model, images, TARGETS * 2, epochs=2, batch_size=2, progress=False)
+    history = frcnn.train_frcnn(model, images, TARGETS * 2, epochs=2, batch_size=2, progress=False)
     assert all(torch.isfinite(torch.tensor(history.steps)))
-    out = dense.predict_frcnn(model, images[:2])
+    out = frcnn.predict_frcnn(model, images[:2])
     assert len(out) == 2 and out[0]["boxes"].shape[-1] == 4
     assert model.transform.min_size == (64,)  # no resizing of 64-pixel images
 
@@ -119,7 +119,7 @@ def test_faster_rcnn_losses_and_gradients_equal_with_either_roi_align() -> None:
 
 
 def test_images_per_second_counts_calls() -> None:
-    rate = dense.images_per_second(lambda x: x.sum(), torch.rand(4, 3, 8, 8), seconds=0.05)
+    rate = loops.images_per_second(lambda x: x.sum(), torch.rand(4, 3, 8, 8), seconds=0.05)
     assert rate > 10
 
 
@@ -130,7 +130,7 @@ def test_images_per_second_ignores_a_moment_of_contention() -> None:
         calls.append(1)
         time.sleep(0.04 if len(calls) % 5 == 0 else 0.002)
 
-    rate = dense.images_per_second(predict, torch.rand(4, 3, 8, 8), seconds=0.3)
+    rate = loops.images_per_second(predict, torch.rand(4, 3, 8, 8), seconds=0.3)
     assert 300 < rate < 600  # about 1 / 2 ms; the mean would give about 1 / 9.6 ms = 104
 
 
@@ -150,7 +150,7 @@ def test_images_per_second_times_several_predictors_in_turn() -> None:
         order.append("slow")
         time.sleep(0.010 * busy())
 
-    rates = dense.images_per_second({"fast": fast, "slow": slow}, torch.rand(4, 3, 8, 8), seconds=0.6)
+    rates = loops.images_per_second({"fast": fast, "slow": slow}, torch.rand(4, 3, 8, 8), seconds=0.6)
     assert set(rates) == {"fast", "slow"}
     assert order[2:8] == ["fast", "slow"] * 3  # after one warm-up call each, strictly in turn
     assert 1.6 < rates["fast"] / rates["slow"] < 2.4

@@ -24,15 +24,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 from torchvision.models.detection import FasterRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.ops import MultiScaleRoIAlign
 
-__all__ = ["MatmulRoIAlign", "bilinear_weights", "matmul_roi_align", "small_backbone", "small_faster_rcnn"]
+from mlprep.train import Compute, History, Optim, fit
+from mlprep.vision.loops import one_cycle
+
+__all__ = ["MatmulRoIAlign", "bilinear_weights", "matmul_roi_align", "small_backbone", "small_faster_rcnn",
+           "train_frcnn", "predict_frcnn"]
 
 
 def bilinear_weights(start: torch.Tensor, length: torch.Tensor, size: int, bins: int, sampling_ratio: int) -> torch.Tensor:
@@ -155,3 +161,37 @@ def small_faster_rcnn(num_classes: int, image_size: int = 64, width: int = 32,
         box_head=TwoMLPHead(backbone.out_channels * 7 * 7, representation_size),
         box_predictor=FastRCNNPredictor(representation_size, num_classes), **settings,
     )
+
+
+def train_frcnn(model: nn.Module, images: torch.Tensor, targets: Sequence[dict], *, epochs: int = 10,
+                batch_size: int = 16, lr: float = 2e-3, progress: bool = True, device: str | None = None) -> History:
+    """Train a torchvision detection model (sum of RPN and box-head losses)."""
+    width = images.shape[-1]
+    loader = DataLoader(list(zip(images, targets, strict=True)), batch_size=batch_size, shuffle=True,
+                        drop_last=True, collate_fn=lambda b: tuple(zip(*b, strict=True)))
+    backbone = getattr(model, "backbone", None)
+    if backbone is not None:
+        backbone.to(memory_format=torch.channels_last)
+
+    def step(net: nn.Module, batch: Any) -> dict[str, torch.Tensor]:
+        xs, ts = batch
+        xs, ts = list(xs), [dict(t) for t in ts]
+        for i in (torch.rand(len(xs)) < 0.5).nonzero().flatten().tolist():
+            xs[i] = xs[i].flip(-1)
+            bx = ts[i]["boxes"]
+            ts[i]["boxes"] = torch.stack([width - bx[:, 2], bx[:, 1], width - bx[:, 0], bx[:, 3]], 1)
+        return net(xs, ts)
+
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="faster-rcnn")
+
+
+@torch.no_grad()
+def predict_frcnn(model: nn.Module, images: torch.Tensor, batch_size: int = 64) -> list[dict[str, torch.Tensor]]:
+    """torchvision detection model inference, eval mode, detections on the CPU."""
+    model.eval()
+    dev = next(model.parameters()).device
+    out: list[dict[str, torch.Tensor]] = []
+    for i in range(0, len(images), batch_size):
+        out += [{k: v.cpu() for k, v in d.items()} for d in model(list(images[i:i + batch_size].to(dev)))]
+    return out

@@ -10,6 +10,14 @@ the same resolution, which carry the precise locations the bottleneck has lost.
 (2, 7, 32, 32)
 >>> tuple(UNet(num_classes=7, width=8, depth=2, skip=False)(torch.rand(1, 3, 32, 32)).shape)
 (1, 7, 32, 32)
+
+:func:`train_segmenter` wraps :func:`mlprep.fit` with cross-entropy + Dice, a one-cycle schedule
+and random horizontal flips; :func:`predict_masks` takes the arg-max class per pixel.
+
+>>> x, y = torch.rand(8, 3, 16, 16), torch.randint(0, 3, (8, 16, 16))
+>>> history = train_segmenter(UNet(3, width=4, depth=1), x, y, epochs=1, batch_size=4, progress=False)
+>>> len(history.steps)
+2
 """
 
 from __future__ import annotations
@@ -19,8 +27,13 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
-__all__ = ["UNet", "conv_block", "dice_loss", "segmentation_loss", "segmentation_tensors"]
+from mlprep.train import Compute, History, Optim, fit
+from mlprep.vision.loops import channels_last, flip_half, one_cycle
+
+__all__ = ["UNet", "conv_block", "dice_loss", "segmentation_loss", "segmentation_tensors", "train_segmenter",
+           "predict_masks"]
 
 
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
@@ -101,3 +114,29 @@ def segmentation_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
         lut = torch.cat([torch.zeros(1, dtype=torch.int64), labels + 1])
         masks[i] = lut[dataset.instances[i].long()]
     return images, masks
+
+
+def train_segmenter(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, *, epochs: int = 10,
+                    batch_size: int = 32, lr: float = 3e-3, progress: bool = True, device: str | None = None) -> History:
+    """Cross-entropy + Dice training of a segmentation net on whole tensors (N, 3, H, W), (N, H, W)."""
+    loader = DataLoader(TensorDataset(images, masks), batch_size=batch_size, shuffle=True, drop_last=True)
+    model.to(memory_format=torch.channels_last)
+
+    def step(net: nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
+        x, y = batch
+        flip = flip_half(x)
+        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+        y = torch.where(flip[:, None, None], y.flip(-1), y)
+        return segmentation_loss(net(channels_last(x)), y)
+
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="segment")
+
+
+@torch.no_grad()
+def predict_masks(model: nn.Module, images: torch.Tensor, batch_size: int = 128) -> torch.Tensor:
+    """(N, 3, H, W) -> (N, H, W) arg-max class per pixel, in eval mode."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat([model(channels_last(images[i:i + batch_size].to(dev))).argmax(1).cpu()
+                      for i in range(0, len(images), batch_size)])

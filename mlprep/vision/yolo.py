@@ -14,13 +14,18 @@ set of class probabilities. Unlike the paper's fully connected head, the head he
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 from torchvision.ops import batched_nms
 
-__all__ = ["YOLOv1", "encode_targets", "yolo_loss", "decode", "cell_boxes_to_xyxy"]
+from mlprep.train import Compute, History, Optim, fit
+from mlprep.vision.loops import channels_last, flip_half, one_cycle
+
+__all__ = ["YOLOv1", "encode_targets", "yolo_loss", "decode", "cell_boxes_to_xyxy", "train_yolo", "predict_yolo"]
 
 
 def _conv(c_in: int, c_out: int, k: int = 3) -> nn.Sequential:
@@ -160,3 +165,38 @@ def decode(pred: torch.Tensor, *, boxes_per_cell: int = 2, image_size: int = 64,
         out.append({"boxes": b[kept], "scores": sc[kept], "labels": lb[kept] + 1})
     return out
 
+
+def train_yolo(model: YOLOv1, images: torch.Tensor, targets: Sequence[dict], *, epochs: int = 10,
+               batch_size: int = 32, lr: float = 2e-3, progress: bool = True, device: str | None = None) -> History:
+    """Train with the YOLOv1 loss; targets are encoded onto the grid once, up front."""
+    s, size, b = model.grid, model.image_size, model.boxes_per_cell
+    has_obj, box, cls = encode_targets(targets, s, size)
+    loader = DataLoader(TensorDataset(images, has_obj, box, cls), batch_size=batch_size, shuffle=True, drop_last=True)
+    model.to(memory_format=torch.channels_last)
+
+    def step(net: nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
+        x, obj, bx, c = batch
+        flip = flip_half(x)
+        mirrored = bx.flip(2).clone()
+        mirrored[..., 0] = 1 - mirrored[..., 0]  # x offset inside the (mirrored) cell
+        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+        obj = torch.where(flip[:, None, None], obj.flip(2), obj)
+        bx = torch.where(flip[:, None, None, None], mirrored, bx)
+        c = torch.where(flip[:, None, None], c.flip(2), c)
+        return yolo_loss(net(channels_last(x)), obj, bx, c, boxes_per_cell=b, image_size=size)
+
+    return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
+               compute=Compute(device=device), progress=progress, desc="yolo")
+
+
+@torch.no_grad()
+def predict_yolo(model: YOLOv1, images: torch.Tensor, batch_size: int = 256,
+                 **decode_kwargs: Any) -> list[dict[str, torch.Tensor]]:
+    """Detections (torchvision format, labels 1-based) for (N, 3, H, W) images."""
+    model.eval()
+    dev = next(model.parameters()).device
+    out: list[dict[str, torch.Tensor]] = []
+    for i in range(0, len(images), batch_size):
+        raw = model(channels_last(images[i:i + batch_size].to(dev))).cpu()
+        out += decode(raw, boxes_per_cell=model.boxes_per_cell, image_size=model.image_size, **decode_kwargs)
+    return out
