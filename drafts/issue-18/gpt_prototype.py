@@ -34,7 +34,7 @@ from mlprep.text.finetuning import stratified_subsample
 from mlprep.text.gpt import GPTConfig, MiniGPT
 from mlprep.text.lm import RandomWindows, train_lm, val_windows
 
-PAD, UNK, SEP, EXTRACT = 0, 1, 2, 3  # special ids of the compact vocabulary
+PAD, UNK, SEP, EXTRACT = 0, 1, 2, 3  # special ids of the compact vocabulary (EXTRACT may be set to SEP)
 SPECIALS = 4
 
 
@@ -100,9 +100,9 @@ class GPTClassifier(nn.Module):
     """A MiniGPT body plus a linear head on the extract token's final hidden state (eq. 3 of the
     paper: P(y | x) = softmax(h_l^m W_y)). The LM head stays, for the auxiliary objective."""
 
-    def __init__(self, gpt: MiniGPT, num_classes: int) -> None:
+    def __init__(self, gpt: MiniGPT, num_classes: int, pool: str = "last") -> None:
         super().__init__()
-        self.gpt = gpt
+        self.gpt, self.pool = gpt, pool
         self.cls_head = nn.Linear(gpt.cfg.n_embd, num_classes)
         nn.init.normal_(self.cls_head.weight, std=0.02)
         nn.init.zeros_(self.cls_head.bias)
@@ -114,8 +114,12 @@ class GPTClassifier(nn.Module):
             x = block(x)
         h = g.ln_f(x)  # (B, T, C)
         # causal attention: padding to the right of the extract token cannot change its state
-        last = h[torch.arange(len(idx), device=idx.device), lengths - 1]  # (B, C)
-        return self.cls_head(last), g.head(h)  # (B, classes), (B, T, vocab)
+        if self.pool == "last":
+            last = h[torch.arange(len(idx), device=idx.device), lengths - 1]  # (B, C)
+        else:  # diagnostic only: mean over the real tokens (what BERT-style encoders often use)
+            real = (torch.arange(idx.size(1), device=idx.device)[None] < lengths[:, None]).float()[..., None]
+            last = (h * real).sum(1) / real.sum(1)  # (B, C)
+        return self.cls_head(last), h  # (B, classes), (B, T, C): the LM head runs only when needed
 
 
 def lm_targets(idx: torch.Tensor) -> torch.Tensor:
@@ -142,13 +146,16 @@ def macro_f1(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
 
 
 def finetune(model: GPTClassifier, train: tuple, val: tuple, *, steps: int, lr: float, batch: int,
-             eval_every: int, aux_weight: float, seed: int) -> dict:
+             eval_every: int, aux_weight: float, seed: int, head_lr_mult: float = 1.0) -> dict:
     """AdamW (weight decay 0.01, clip 1.0), linear warm-up over 10% then cosine to 10%; validation
     macro-F1 every ``eval_every`` steps, the best checkpoint kept (validation chooses the step)."""
     ids, lengths, labels = train
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    head = list(model.cls_head.parameters())
+    body = [p for n, p in model.named_parameters() if not n.startswith("cls_head.")]
+    opt = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": head, "lr": lr * head_lr_mult}],
+                            lr=lr, weight_decay=0.01)
     sched = schedules.scheduler(opt, lambda s: schedules.warmup_cosine(s, total_steps=steps,
                                                                        warmup_steps=max(1, steps // 10)))
     order = torch.empty(0, dtype=torch.long)
@@ -163,11 +170,12 @@ def finetune(model: GPTClassifier, train: tuple, val: tuple, *, steps: int, lr: 
         rows, order = order[:batch], order[batch:]
         width = int(lengths[rows].max())
         x = ids[rows, :width]
-        cls_logits, lm_logits = model(x, lengths[rows])
+        cls_logits, h = model(x, lengths[rows])
         loss_cls = F.cross_entropy(cls_logits, labels[rows])
         loss = loss_cls
         if aux_weight:
-            loss_lm = F.cross_entropy(lm_logits[:, :-1].flatten(0, 1), lm_targets(x).flatten(), ignore_index=-100)
+            lm_logits = model.gpt.head(h[:, :-1])  # (B, T-1, vocab)
+            loss_lm = F.cross_entropy(lm_logits.flatten(0, 1), lm_targets(x).flatten(), ignore_index=-100)
             loss = loss + aux_weight * loss_lm
             losses["lm"] += loss_lm.item()
         losses["cls"] += loss_cls.item()
@@ -213,14 +221,22 @@ def main() -> None:
     p.add_argument("--eval-every", type=int, default=25)
     p.add_argument("--ft-lr", type=float, nargs="+", default=[3e-4])
     p.add_argument("--scratch-lr", type=float, nargs="+", default=[3e-4, 1e-3, 3e-3])
-    p.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 0], help="0 = all")
+    p.add_argument("--sizes", type=int, nargs="*", default=[200, 1000, 0], help="0 = all")
     p.add_argument("--aux", type=float, default=0.5)
     p.add_argument("--aux-sizes", type=int, nargs="*", default=None, help="sizes for the aux ablation (default all)")
     p.add_argument("--val-per-class", type=int, default=100)
     p.add_argument("--skip-scratch", action="store_true")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", default=None)
+    p.add_argument("--cache", action="store_true", help="reuse a pre-trained body from /tmp/gpt18_cache (dev only)")
+    p.add_argument("--extract", choices=["new", "sep"], default="new",
+                   help="extract token: a fresh embedding (GPT-1) or the pre-trained end-of-speech [SEP]")
+    p.add_argument("--pool", choices=["last", "mean"], default="last")
+    p.add_argument("--head-lr-mult", type=float, default=1.0, help="classification head lr / body lr (pre-trained arm)")
     args = p.parse_args()
+    if args.extract == "sep":
+        global EXTRACT
+        EXTRACT = SEP
     torch.set_num_threads(args.threads)
     t_all = time.perf_counter()
     out: dict = {"args": vars(args)}
@@ -262,7 +278,15 @@ def main() -> None:
     batches = RandomWindows(stream, block_size=args.block, batch_size=args.pre_batch, seed=args.seed)
     vb = val_windows(val_stream, block_size=args.block)
     init_loss = None
-    if args.pre_steps:
+    key = f"{args.tok}-{args.vocab}-{args.block}-{args.layers}-{args.heads}-{args.embd}-{args.pre_steps}-{args.pre_lr}-{args.pre_batch}-{args.seed}"
+    cache = f"/tmp/gpt18_cache/{key}.pt" if args.cache else None
+    import os
+    if cache and os.path.exists(cache):
+        saved = torch.load(cache)
+        gpt.load_state_dict(saved["state"])
+        out["pretrain"] = saved["info"]
+        print("pre-training (cached):", saved["info"])
+    elif args.pre_steps:
         from mlprep.text.lm import evaluate_lm
         init_loss = evaluate_lm(gpt, vb)
         c0 = time.process_time()
@@ -274,6 +298,9 @@ def main() -> None:
         print(f"pre-training: {cfg}, {out['params']:,} params; {run.steps} steps x {args.pre_batch} x {args.block} "
               f"tokens, val loss {init_loss:.3f} -> {run.val_loss:.3f} nats/token, {run.ms_per_step:.1f} ms/step wall, "
               f"{out['pretrain']['cpu_ms_per_step']:.1f} ms/step CPU")
+        if cache:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            torch.save({"state": gpt.state_dict(), "info": out["pretrain"]}, cache)
     pretrained_state = copy.deepcopy(gpt.state_dict())
 
     def labelled(size: int):
@@ -290,9 +317,10 @@ def main() -> None:
             body = MiniGPT(cfg)
             if init is not None:
                 body.load_state_dict(init)
-            model = GPTClassifier(body, 3)
+            model = GPTClassifier(body, 3, pool=args.pool)
             res = finetune(model, train, val, steps=args.ft_steps, lr=lr, batch=args.ft_batch,
-                           eval_every=args.eval_every, aux_weight=aux, seed=args.seed)
+                           eval_every=args.eval_every, aux_weight=aux, seed=args.seed,
+                           head_lr_mult=args.head_lr_mult if init is not None else 1.0)
             res["lr"] = lr
             tried.append((res, model))
             print(f"  {name:10} n={len(train[0]):5} lr={lr:.0e}: best val F1 {res['val_f1']:.3f} at step "
