@@ -107,6 +107,44 @@ def test_finetune_and_predict_on_a_tiny_tagger():
     assert seconds > 0 and pred.shape == (32, 6) and torch.equal(pred, data["y"])
 
 
+def _ragged(n=200, width=12, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, width + 1, (n,), generator=gen)
+    mask = (torch.arange(width)[None, :] < lengths[:, None]).long()
+    return {"x": torch.randint(1, 9, (n, width), generator=gen) * mask, "mask": mask, "row": torch.arange(n)}
+
+
+def test_length_grouped_batches_cover_every_row_once_per_epoch_with_less_padding():
+    data = _ragged()
+    plain = token_tasks.TensorBatches(data, 8, seed=0, mask_key="mask")
+    grouped = token_tasks.TensorBatches(data, 8, seed=0, mask_key="mask", group_by_length=True)
+    grouped.GROUP = 5  # groups of 40 rows: several groups in an epoch of 200
+    for _ in range(2):  # two epochs
+        rows = grouped.batches()
+        assert sorted(torch.cat(rows).tolist()) == list(range(200)) and max(len(b) for b in rows) == 8
+
+    def padded(batches):  # tokens computed, padding included
+        return sum(len(b) * int(data["mask"][b].sum(1).max()) for b in batches)
+
+    assert padded(grouped.batches()) < 0.8 * padded(plain.batches())  # fewer padding tokens computed
+    first = [b.tolist() for b in token_tasks.TensorBatches(data, 8, 0, "mask", group_by_length=True).batches()]
+    again = [b.tolist() for b in token_tasks.TensorBatches(data, 8, 0, "mask", group_by_length=True).batches()]
+    assert first == again  # seeded: the same batches for the same seed
+    batch = next(iter(grouped))
+    assert batch["x"].shape[1] == int(batch["mask"].sum(1).max())  # cut to its longest row
+
+
+def test_predict_sorts_by_length_and_returns_rows_in_input_order():
+    data = _ragged(n=37)
+    out = token_tasks.predict(lambda b: (b["x"] * 10 + b["row"][:, None] * 1000).float(), data, batch_size=4, mask_key="mask")
+    expected = ((data["x"] * 10 + data["row"][:, None] * 1000) * data["mask"]).float()
+    torch.testing.assert_close(out * data["mask"], expected)
+    assert out.shape == (37, 12)
+    start, end = token_tasks.predict(lambda b: (b["x"].float(), -b["x"].float()), data, batch_size=5, mask_key="mask")
+    torch.testing.assert_close(start, -end)
+    torch.testing.assert_close(start, data["x"].float())
+
+
 def test_split_encoder_equals_the_whole_model_and_trains_a_copy():
     from transformers import BertConfig, BertModel
 

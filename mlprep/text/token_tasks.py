@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Mapping
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from mlprep import schedules
 from mlprep.train import Budget, Compute, Optim, fit
@@ -41,22 +40,43 @@ def take(data: Tensors, rows: torch.Tensor, mask_key: str = "attention_mask") ->
 
 class TensorBatches:
     """Shuffled batches of ``data`` (a dict of tensors with one row per example), epoch after
-    epoch, until the step budget stops training."""
+    epoch, until the step budget stops training.
 
-    def __init__(self, data: Tensors, batch_size: int, seed: int, mask_key: str = "attention_mask") -> None:
+    ``group_by_length``: each epoch's shuffled rows are cut into groups of 50 batches, each group
+    sorted by length and cut into batches, and the batches shuffled (Hugging Face's
+    ``group_by_length``, batch order shuffled too). Each batch is cut to its longest row, so
+    fewer padding tokens are computed: the same rows each epoch, less work, other batches."""
+
+    GROUP = 50  # batches per length-sorted group
+
+    def __init__(self, data: Tensors, batch_size: int, seed: int, mask_key: str = "attention_mask",
+                 group_by_length: bool = False) -> None:
         self.data, self.batch_size, self.mask_key = data, batch_size, mask_key
         self.n = len(data[mask_key])
         self.gen = torch.Generator().manual_seed(seed)
+        self.group_by_length = group_by_length
+        self.lengths = data[mask_key].sum(1)
+
+    def batches(self) -> list[torch.Tensor]:
+        """One epoch's batches of row indices."""
+        order = torch.randperm(self.n, generator=self.gen)
+        if not self.group_by_length:
+            return list(order.split(self.batch_size))
+        batches = []
+        for group in order.split(self.batch_size * self.GROUP):
+            longest_first = group[self.lengths[group].argsort(descending=True, stable=True)]
+            batches.extend(longest_first.split(self.batch_size))
+        return [batches[k] for k in torch.randperm(len(batches), generator=self.gen).tolist()]
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
         while True:
-            for rows in torch.randperm(self.n, generator=self.gen).split(self.batch_size):
+            for rows in self.batches():
                 yield take(self.data, rows, self.mask_key)
 
 
 def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict], torch.Tensor], *,
              steps: int, lr: float, batch_size: int = 16, warmup_steps: int = 10, weight_decay: float = 0.01,
-             head: nn.Module | None = None, head_lr: float | None = None,
+             head: nn.Module | None = None, head_lr: float | None = None, group_by_length: bool = False,
              seed: int = 0, mask_key: str = "attention_mask", progress: bool = True, desc: str = "finetune") -> float:
     """``steps`` AdamW steps on shuffled batches of ``data`` (linear warm-up, then constant;
     gradients clipped at 1); ``step_fn(model, batch)`` returns the loss. ``head`` (a submodule
@@ -68,10 +88,12 @@ def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict
     groups = [{"params": [p for p in model.parameters() if id(p) not in head_params], "lr": lr}]
     if head_params:
         groups.append({"params": list(head.parameters()), "lr": head_lr or lr})
-    optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, foreach=True)  # = the default loop, faster
+    # fused: the default loop's update in one kernel; on CPU several times faster than foreach (which is
+    # slower than the loop here), equal to the loop to float rounding
+    optimizer = torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, fused=True)
     start = time.perf_counter()
     schedule = schedules.scheduler(optimizer, lambda s: schedules.linear_warmup(s, warmup_steps=warmup_steps))
-    fit(model, TensorBatches(data, batch_size, seed, mask_key), step_fn=step_fn,
+    fit(model, TensorBatches(data, batch_size, seed, mask_key, group_by_length), step_fn=step_fn,
         optim=Optim(optimizer=optimizer, grad_clip=1.0, scheduler=schedule), budget=Budget(max_steps=steps),
         compute=Compute(device="cpu"), progress=progress, desc=desc)
     return time.perf_counter() - start
@@ -80,8 +102,9 @@ def finetune(model: nn.Module, data: Tensors, step_fn: Callable[[nn.Module, dict
 @torch.no_grad()
 def predict(forward: Callable[[dict], torch.Tensor | tuple[torch.Tensor, ...]], data: Tensors, *,
             batch_size: int = 64, mask_key: str = "attention_mask") -> torch.Tensor | tuple[torch.Tensor, ...]:
-    """``forward(batch)`` over ``data`` in batches cut to their longest row, the per-token
-    outputs ``(B, t, ...)`` padded back to the full width with zeros and joined: ``(N, T, ...)``.
+    """``forward(batch)`` over ``data`` in batches of rows of similar length, each cut to its
+    longest row; the per-token outputs ``(B, t, ...)`` padded back to the full width with zeros
+    and joined in the input's order: ``(N, T, ...)``.
     ``forward`` may return a tensor or a tuple of them (start and end logits).
 
     >>> data = {"attention_mask": torch.tensor([[1, 1, 0], [1, 0, 0]])}
@@ -90,15 +113,18 @@ def predict(forward: Callable[[dict], torch.Tensor | tuple[torch.Tensor, ...]], 
             [2., 0., 0.]])
     """
     n, width = data[mask_key].shape[:2]
-    parts: list[tuple[torch.Tensor, ...]] = []
+    # Rows sorted by length, so that each batch is cut short; the outputs go back in input order.
+    order = data[mask_key].sum(1).argsort(descending=True, stable=True)
+    joined: list[torch.Tensor] = []
     single = False
-    for rows in torch.arange(n).split(batch_size):
+    for rows in order.split(batch_size):
         out = forward(take(data, rows, mask_key))
         single = isinstance(out, torch.Tensor)
-        parts.append((out,) if single else tuple(out))
-    joined = tuple(torch.cat([F.pad(p[k], [0, 0] * (p[k].dim() - 2) + [0, width - p[k].shape[1]]) for p in parts])
-                   for k in range(len(parts[0])))
-    return joined[0] if single else joined
+        for k, part in enumerate((out,) if single else tuple(out)):
+            if len(joined) <= k:
+                joined.append(part.new_zeros((n, width, *part.shape[2:])))
+            joined[k][rows, :part.shape[1]] = part
+    return joined[0] if single else tuple(joined)
 
 
 def additive_mask(attention_mask: torch.Tensor) -> torch.Tensor:
