@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlprep.speed import SpeedIndex, reference_minutes_from
+from mlprep.speed import SpeedIndex, measured_ago, reference_minutes_from
 from mlprep.timings import minutes_here
 
 PASSED, FAILED, MISSED = "passed", "failed", "missed target"
@@ -41,6 +41,9 @@ class Outcome:
 def preface(stems: list[str], timings: Mapping[str, Mapping[str, Any]], index: SpeedIndex) -> str:
     """The speed index and each notebook's expected minutes here, printed before a run."""
     lines = [f"speed index: {index.describe()} (above 1: faster than the reference machine)"]
+    ago = measured_ago(index)
+    if ago:
+        lines.append(f"  measured {ago}; a virtual machine's speed drifts within a day: `mlprep doctor` measures it again")
     if not timings:
         return "\n".join([*lines, "no timings.json next to the notebooks: no budgets recorded to project"])
     here = minutes_here({s: timings[s] for s in stems if s in timings}, index)

@@ -35,7 +35,7 @@ from mlprep.errors import UsageError
 from mlprep.runtime import atomic_write_text, home_dir
 
 __all__ = ["SpeedIndex", "speed_index", "cached_speed_index", "read_cache", "write_cache",
-           "project_minutes", "reference_minutes_from", "cpu_model", "load_warning"]
+           "project_minutes", "reference_minutes_from", "cpu_model", "load_warning", "measured_ago"]
 
 # Seconds per workload on the reference machine (2-core AMD EPYC, AVX2, no AVX-512), quiet:
 # copied from ../shared/tools/cpu-index (median of 5 runs, 2026-12-01). The workloads below
@@ -240,6 +240,29 @@ def cached_speed_index() -> SpeedIndex:
         index = speed_index()
         write_cache(index)
     return index
+
+
+def measured_ago(index: SpeedIndex, now: _dt.datetime | None = None) -> str:
+    """How long ago ``index`` was measured, in words; "" when unknown. A cached index can be up to
+    a week old, and a virtual machine's speed drifts within a day (a third, on the VM this
+    project is developed on), so the projections say how old their index is.
+
+    >>> index = SpeedIndex({"cnn": 1, "lstm": 1, "transformer": 1}, measured="2026-12-02T07:00:00+00:00")
+    >>> measured_ago(index, now=_dt.datetime(2026, 12, 2, 16, 30, tzinfo=_dt.timezone.utc))
+    '9.5 hours ago'
+    >>> measured_ago(index, now=_dt.datetime(2026, 12, 2, 7, 10, tzinfo=_dt.timezone.utc))
+    '10 minutes ago'
+    """
+    try:
+        age = (now or _dt.datetime.now(_dt.timezone.utc)) - _dt.datetime.fromisoformat(index.measured)
+    except (ValueError, TypeError):
+        return ""
+    minutes = age.total_seconds() / 60
+    if minutes < 0:
+        return ""
+    if minutes < 90:
+        return f"{minutes:.0f} minute{'' if round(minutes) == 1 else 's'} ago"
+    return f"{minutes / 60:.1f} hours ago" if minutes < 48 * 60 else f"{minutes / 1440:.1f} days ago"
 
 
 def _factor(workload: str, index: SpeedIndex) -> float:
