@@ -141,8 +141,7 @@ def train_classifier(model: nn.Module, train: Dataset, *, val: Dataset | None = 
                progress=progress, desc=desc)
 
 
-@torch.no_grad()
-@torch.inference_mode()  # no autograd graph: the same predictions, less work
+@torch.inference_mode()  # no_grad, and no version counters or views tracked: the same predictions, a little faster
 def predict(model: nn.Module, data: Dataset, batch_size: int = 512) -> torch.Tensor:
     """Predicted class of every item, in order: ``(N,)`` int64."""
     was_training = model.training
