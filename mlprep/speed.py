@@ -88,6 +88,10 @@ class SpeedIndex:
         return cls({k: float(v) for k, v in seconds.items()}, torch=str(data["torch"]), cpu=str(data["cpu"]),
                    cores=int(data["cores"]), measured=str(data["measured"]), quick=bool(data["quick"]))
 
+    def age(self, now: _dt.datetime | None = None) -> _dt.timedelta:
+        """Time since :attr:`measured` (ValueError or TypeError when it is not an ISO time)."""
+        return (now or _dt.datetime.now(_dt.timezone.utc)) - _dt.datetime.fromisoformat(self.measured)
+
     def describe(self) -> str:
         """One line: the factor per workload and overall."""
         parts = ", ".join(f"{k} {v:.2f}" for k, v in self.factors.items())
@@ -219,7 +223,7 @@ def read_cache(now: _dt.datetime | None = None) -> SpeedIndex | None:
 
     try:
         index = SpeedIndex.from_dict(json.loads((home_dir() / CACHE_FILE).read_text(encoding="utf-8")))
-        age = (now or _dt.datetime.now(_dt.timezone.utc)) - _dt.datetime.fromisoformat(index.measured)
+        age = index.age(now)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     same = (index.cpu, index.cores, index.torch) == (cpu_model(), os.cpu_count() or 0, torch.__version__)
@@ -254,10 +258,9 @@ def measured_ago(index: SpeedIndex, now: _dt.datetime | None = None) -> str:
     '10 minutes ago'
     """
     try:
-        age = (now or _dt.datetime.now(_dt.timezone.utc)) - _dt.datetime.fromisoformat(index.measured)
+        minutes = index.age(now).total_seconds() / 60
     except (ValueError, TypeError):
         return ""
-    minutes = age.total_seconds() / 60
     if minutes < 0:
         return ""
     if minutes < 90:

@@ -55,16 +55,15 @@ class TensorBatches:
         self.n = len(data[mask_key])
         self.gen = torch.Generator().manual_seed(seed)
         self.group_by_length = group_by_length
-        self.lengths = data[mask_key].sum(1)
 
     def batches(self) -> list[torch.Tensor]:
         """One epoch's batches of row indices."""
         order = torch.randperm(self.n, generator=self.gen)
         if not self.group_by_length:
             return list(order.split(self.batch_size))
-        batches = []
+        lengths, batches = self.data[self.mask_key].sum(1), []
         for group in order.split(self.batch_size * self.GROUP):
-            longest_first = group[self.lengths[group].argsort(descending=True, stable=True)]
+            longest_first = group[lengths[group].argsort(descending=True, stable=True)]
             batches.extend(longest_first.split(self.batch_size))
         return [batches[k] for k in torch.randperm(len(batches), generator=self.gen).tolist()]
 
