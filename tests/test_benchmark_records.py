@@ -64,3 +64,21 @@ def test_alexnet_choices_were_measured_at_the_notebooks_rate_and_budget():
     rates = json.loads((ROOT / "benchmarks" / "results" / "classifier_lr.json").read_text())
     assert choices["lr"] == rates["chosen_lr"]["alexnet"]
     assert {k: v for k, v in choices["setting"].items() if k != "split"} == _benchmark("classifier_lr").SETTING
+
+
+def test_augmentation_rates_in_01_are_the_recorded_validation_choice():
+    """Both arms of 01's augmentation ablation run at the rate their validation grid chose, with its budget."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "augmentation_lr.json").read_text())
+    benchmark = _benchmark("augmentation_lr")
+    for arm, rows in record["val_accuracy"].items():
+        assert benchmark.choose(rows) == record["chosen_lr"][arm], arm
+        assert all(len(v) == len(record["seeds"]) for v in rows.values())
+    assert {k: v for k, v in record["setting"].items() if k != "split"} == benchmark.SETTING
+    params = _parameters("01_image_classification.ipynb")
+    assert (params["LR_SMALL_PLAIN"], params["LR_SMALL_FLIPS"]) == (record["chosen_lr"]["plain"],
+                                                                    record["chosen_lr"]["flips"])
+    setting = record["setting"]
+    assert (params["N_SMALL"], params["EPOCHS_SMALL"], params["WIDTH_SMALL"], params["BATCH"]) == (
+        setting["n_small"], setting["epochs"], setting["width"], setting["batch"])
+    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
+                                                                         setting["n_train"])

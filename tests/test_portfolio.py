@@ -22,7 +22,8 @@ from mlprep.portfolio.modelcard import HEADINGS  # noqa: E402
 from mlprep.portfolio.projects import PROJECTS  # noqa: E402
 
 CLASSIFICATION = {"mlp_test_accuracy": 0.71, "cnn_test_accuracy": 0.93, "alexnet_test_accuracy": 0.962,
-                  "relu_steps_to_target": 120, "tanh_steps_to_target": 480, "digits_test_accuracy": 0.981}
+                  "relu_steps_to_target": 120, "tanh_steps_to_target": 480, "small_plain_test_accuracy": 0.55,
+                  "small_flips_test_accuracy": 0.78, "digits_test_accuracy": 0.981}
 CLASSIFICATION_TARGETS = {"alexnet_test_accuracy": ">= 0.95", "alexnet_test_accuracy - mlp_test_accuracy": ">= 0.10",
                           "relu_steps_to_target": "< tanh_steps_to_target", "digits_test_accuracy": ">= 0.97"}
 
@@ -106,6 +107,7 @@ def test_model_card_sections_present(site: Path) -> None:
 def test_measured_numbers_only_and_not_yet_run(site: Path) -> None:
     page = (site / "01_image_classification.html").read_text()
     assert "96.2% test accuracy" in page and "4.0x fewer steps" in page  # resume bullet, measured
+    assert "random flips added 23 points" in page
     assert "Test CPU &lt;fast&gt; &amp; co" in page  # hardware from run.json, escaped
     assert "01_image_classification/executed.ipynb" in page
     assert "Ada &lt;Lovelace&gt;" in page
