@@ -51,3 +51,20 @@ def test_train_segmenter_learns_a_simple_rule() -> None:
     history = unet.train_segmenter(net, x, y, epochs=10, batch_size=16, lr=2e-2, progress=False)
     assert history.steps[-1] < history.steps[0]
     assert float(mean_iou(unet.predict_masks(net, x), y, 2)) > 0.7
+
+
+def test_train_segmenter_trains_on_what_augment_returns() -> None:
+    """``augment`` sees each (flipped) batch and its output is what the loss is computed on: here it
+    replaces every mask by class 1, so the net learns to predict 1 everywhere."""
+    torch.manual_seed(0)
+    x, y = torch.rand(32, 3, 8, 8), torch.zeros(32, 8, 8, dtype=torch.long)
+    calls = []
+
+    def augment(images, masks):
+        calls.append(images.shape)
+        return images, torch.ones_like(masks)
+
+    net = UNet(2, width=4, depth=1)
+    unet.train_segmenter(net, x, y, epochs=4, batch_size=8, lr=2e-2, augment=augment, progress=False)
+    assert calls == [(8, 3, 8, 8)] * 16
+    assert float((unet.predict_masks(net, x) == 1).float().mean()) > 0.9

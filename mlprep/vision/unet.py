@@ -22,7 +22,7 @@ and random horizontal flips; :func:`predict_masks` takes the arg-max class per p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -117,8 +117,13 @@ def segmentation_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def train_segmenter(model: nn.Module, images: torch.Tensor, masks: torch.Tensor, *, epochs: int = 10,
-                    batch_size: int = 32, lr: float = 3e-3, progress: bool = True, device: str | None = None) -> History:
-    """Cross-entropy + Dice training of a segmentation net on whole tensors (N, 3, H, W), (N, H, W)."""
+                    batch_size: int = 32, lr: float = 3e-3,
+                    augment: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
+                    progress: bool = True, device: str | None = None) -> History:
+    """Cross-entropy + Dice training of a segmentation net on whole tensors (N, 3, H, W), (N, H, W):
+    fit's AdamW with a one-cycle schedule peaking at ``lr``, random horizontal flips,
+    then ``augment(images, masks) -> (images, masks)`` on each batch if given (e.g. an elastic
+    deformation: ``benchmarks/unet_elastic.py``)."""
     loader = DataLoader(TensorDataset(images, masks), batch_size=batch_size, shuffle=True, drop_last=True)
     model.to(memory_format=torch.channels_last)
 
@@ -127,6 +132,8 @@ def train_segmenter(model: nn.Module, images: torch.Tensor, masks: torch.Tensor,
         flip = flip_half(x)
         x = torch.where(flip[:, None, None, None], x.flip(-1), x)
         y = torch.where(flip[:, None, None], y.flip(-1), y)
+        if augment is not None:
+            x, y = augment(x, y)
         return segmentation_loss(net(channels_last(x)), y)
 
     return fit(model, loader, epochs=epochs, step_fn=step, optim=Optim(scheduler=one_cycle(lr, epochs * len(loader))),
