@@ -82,3 +82,17 @@ def test_augmentation_rates_in_01_are_the_recorded_validation_choice():
         setting["n_small"], setting["epochs"], setting["width"], setting["batch"])
     assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
                                                                          setting["n_train"])
+
+
+def test_elastic_comparison_was_measured_with_03s_data_and_recipe():
+    """benchmarks/unet_elastic.py, which notebook 03 prints, trains 03's U-Net on 03's scenes."""
+    record = json.loads((ROOT / "benchmarks" / "results" / "unet_elastic.json").read_text())
+    setting = _benchmark("unet_elastic").SETTING
+    assert record["setting"] == setting and record["seeds"] == [0, 1, 2]
+    params = _parameters("03_image_segmentation.ipynb")
+    assert (params["SIZE"], params["DIFFICULTY"], params["MAX_OBJECTS"], [params["MIN_SCALE"], params["MAX_SCALE"]],
+            params["WIDTH"], params["DEPTH"], params["BATCH"], params["LR"], params["N_TEST"]) == (
+        setting["size"], setting["difficulty"], setting["max_objects"], setting["scale"], setting["width"],
+        setting["depth"], setting["batch"], setting["lr"], setting["n_test"])
+    runs = {(r["n"], r["arm"]) for r in record["rows"]}
+    assert len(record["rows"]) == len(runs) * len(record["seeds"])
