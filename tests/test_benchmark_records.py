@@ -21,6 +21,18 @@ def _parameters(notebook: str) -> dict:
     return values
 
 
+def _check_choices(record: dict, benchmark) -> None:
+    """Each recorded choice is what the benchmark's rule picks from its rows, every row at every seed."""
+    for name, rows in record["val_accuracy"].items():
+        assert benchmark.choose(rows) == record["chosen_lr"][name], name
+        assert all(len(v) == len(record["seeds"]) for v in rows.values())
+
+
+def _check_01_data(params: dict, setting: dict) -> None:
+    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
+                                                                         setting["n_train"])
+
+
 def test_activation_rates_in_01_are_the_recorded_grid_choice():
     record = json.loads((ROOT / "benchmarks" / "results" / "activation_lr.json").read_text())
     choose = _benchmark("activation_lr").choose
@@ -32,17 +44,14 @@ def test_activation_rates_in_01_are_the_recorded_grid_choice():
     assert params["RELU_TANH_TARGET"] == record["target"] and params["RELU_TANH_MAX_STEPS"] == record["max_steps"]
     setting = _benchmark("activation_lr").SETTING
     assert (params["RELU_TANH_WIDTH"], params["RELU_TANH_BATCH"]) == (setting["width"], setting["batch"])
-    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
-                                                                         setting["n_train"])
+    _check_01_data(params, setting)
 
 
 def test_classifier_rates_in_01_are_the_recorded_validation_choice():
     """Each of the three nets runs at the rate its validation grid chose, with the budget the grid used."""
     record = json.loads((ROOT / "benchmarks" / "results" / "classifier_lr.json").read_text())
     benchmark = _benchmark("classifier_lr")
-    for name, rows in record["val_accuracy"].items():
-        assert benchmark.choose(rows) == record["chosen_lr"][name], name
-        assert all(len(v) == len(record["seeds"]) for v in rows.values())
+    _check_choices(record, benchmark)
     assert record["setting"] == benchmark.SETTING
     params = _parameters("01_image_classification.ipynb")
     assert (params["LR_MLP"], params["LR_CNN"], params["LR_ALEXNET"]) == tuple(
@@ -50,8 +59,7 @@ def test_classifier_rates_in_01_are_the_recorded_validation_choice():
     setting = record["setting"]
     assert (params["EPOCHS"], params["BATCH"], params["WIDTH_CNN"], params["WIDTH_ALEXNET"]) == (
         setting["epochs"], setting["batch"], setting["width_cnn"], setting["width_alexnet"])
-    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
-                                                                         setting["n_train"])
+    _check_01_data(params, setting)
 
 
 def test_the_choice_rules_pick_what_they_say():
@@ -70,9 +78,7 @@ def test_augmentation_rates_in_01_are_the_recorded_validation_choice():
     """Both arms of 01's augmentation ablation run at the rate their validation grid chose, with its budget."""
     record = json.loads((ROOT / "benchmarks" / "results" / "augmentation_lr.json").read_text())
     benchmark = _benchmark("augmentation_lr")
-    for arm, rows in record["val_accuracy"].items():
-        assert benchmark.choose(rows) == record["chosen_lr"][arm], arm
-        assert all(len(v) == len(record["seeds"]) for v in rows.values())
+    _check_choices(record, benchmark)
     assert {k: v for k, v in record["setting"].items() if k != "split"} == benchmark.SETTING
     params = _parameters("01_image_classification.ipynb")
     assert (params["LR_SMALL_PLAIN"], params["LR_SMALL_FLIPS"]) == (record["chosen_lr"]["plain"],
@@ -80,8 +86,7 @@ def test_augmentation_rates_in_01_are_the_recorded_validation_choice():
     setting = record["setting"]
     assert (params["N_SMALL"], params["EPOCHS_SMALL"], params["WIDTH_SMALL"], params["BATCH"]) == (
         setting["n_small"], setting["epochs"], setting["width"], setting["batch"])
-    assert (params["SIZE"], params["DIFFICULTY"], params["N_TRAIN"]) == (setting["size"], setting["difficulty"],
-                                                                         setting["n_train"])
+    _check_01_data(params, setting)
 
 
 def test_elastic_comparison_was_measured_with_03s_data_and_recipe():
