@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).parent))
+from classifier_lr import choose  # noqa: E402  (the same rule: best mean validation accuracy, ties to the lower rate)
+
 OUT = Path(__file__).with_name("results") / "augmentation_lr.json"
 GRID = (3e-3, 1e-2, 3e-2, 1e-1)
 # the notebook's settings (its parameters cell)
 SETTING = {"size": 32, "difficulty": 0.3, "n_train": 5000, "n_small": 500, "epochs": 40, "batch": 64, "width": 16}
-
-
-def choose(accuracy_by_rate: dict[str, list[float]]) -> float:
-    """The rate with the best mean validation accuracy; a tie goes to the lower rate."""
-    return float(max(accuracy_by_rate, key=lambda r: (statistics.mean(accuracy_by_rate[r]), -float(r))))
 
 
 def main(argv: list[str] | None = None) -> int:
